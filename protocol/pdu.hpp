@@ -38,7 +38,9 @@ enum class CommandId : std::uint32_t {
   data_sm_resp = 0x80000103,
 };
 
-constexpr bool is_response(std::uint32_t command_id) { return (command_id & 0x80000000u) != 0; }
+constexpr bool is_response(std::uint32_t command_id) {
+  return (command_id & 0x80000000u) != 0;
+}
 
 // Command status values used by this project (SMPP 3.4 section 5.1.3).
 namespace status {
@@ -138,8 +140,8 @@ struct Bind {
 
 struct BindResp {
   BindMode mode = BindMode::transceiver;
-  std::string system_id;
-  std::optional<std::uint8_t> sc_interface_version;
+  std::string system_id;  // empty when an error response came without a body
+  std::optional<std::uint8_t> sc_interface_version;  // other optional parameters are ignored
   friend bool operator==(const BindResp&, const BindResp&) = default;
 };
 
@@ -157,7 +159,9 @@ struct ShortMessage {
   std::uint8_t replace_if_present_flag = 0;
   std::uint8_t data_coding = 0;
   std::uint8_t sm_default_msg_id = 0;
-  Bytes short_message;  // at most 254 octets; includes the UDH when esm_class has 0x40
+  // At most 254 octets by the spec; 255 (the most sm_length can say) is tolerated because some
+  // SMSCs send it. Includes the UDH when esm_class has 0x40.
+  Bytes short_message;
   Tlvs tlvs;
   friend bool operator==(const ShortMessage&, const ShortMessage&) = default;
 };
@@ -177,6 +181,7 @@ struct DataSm {
 };
 
 struct SubmitSmResp {
+  // Empty on an error response without a body (the spec's form, and then none is encoded).
   std::string message_id;
   friend bool operator==(const SubmitSmResp&, const SubmitSmResp&) = default;
 };
@@ -204,9 +209,9 @@ struct GenericNack {
   friend bool operator==(const GenericNack&, const GenericNack&) = default;
 };
 
-using Body = std::variant<Bind, BindResp, SubmitSm, SubmitSmResp, DeliverSm, DeliverSmResp, DataSm,
-                          DataSmResp, Unbind, UnbindResp, EnquireLink, EnquireLinkResp,
-                          GenericNack>;
+using Body =
+    std::variant<Bind, BindResp, SubmitSm, SubmitSmResp, DeliverSm, DeliverSmResp, DataSm,
+                 DataSmResp, Unbind, UnbindResp, EnquireLink, EnquireLinkResp, GenericNack>;
 
 struct Pdu {
   std::uint32_t command_status = status::ok;
@@ -221,13 +226,14 @@ struct Pdu {
 // Decoding errors. The header, when it could be read, travels with the error so the session can
 // still answer (generic_nack, or a response with an error status) by sequence number.
 enum class CodecError {
-  truncated_header = 1,     // fewer than 16 bytes
-  bad_command_length,       // < 16, > max_command_length, or not what the frame holds
-  unknown_command,          // a command_id we do not handle
-  malformed_body,           // fields run past the end, a string lacks its NUL, ...
-  bad_tlv,                  // an optional parameter with a bad length
-  field_too_long,           // encode: a field longer than the spec allows
-  encode_failed,            // libsmpp34 refused to pack
+  truncated_header = 1,  // fewer than 16 bytes
+  bad_command_length,    // < 16, > max_command_length, or not what the frame holds
+  unknown_command,       // a command_id we do not handle
+  malformed_body,        // fields run past the end, a string lacks its NUL, ...
+  bad_tlv,               // an optional parameter with a bad length
+  field_too_long,        // encode: a field longer than the spec allows
+  encode_failed,         // libsmpp34 refused to pack
+  invalid_field,         // encode: a value the wire cannot carry (a NUL inside a C-octet string)
 };
 const std::error_category& codec_category();
 std::error_code make_error_code(CodecError e);
@@ -243,6 +249,9 @@ struct DecodeResult {
 std::optional<std::uint32_t> peek_command_length(ByteView buffer);
 
 // Decodes exactly one frame. `frame` must be the whole PDU: frame.size() == command_length.
+// Tolerated although libsmpp34 refuses them: sequence number 0, vendor/reserved status codes,
+// TON >= 7 and unlisted NPIs, error responses with or without a body, a deliver_sm with
+// schedule/validity times, message_payload over 1024 octets, sm_length 255, unknown TLVs.
 DecodeResult decode(ByteView frame);
 
 struct EncodeResult {
@@ -255,6 +264,18 @@ struct EncodeResult {
 EncodeResult encode(const Pdu& pdu);
 
 std::string command_name(std::uint32_t command_id);
+
+// The two engines behind decode() and encode(): libsmpp34 takes every PDU it handles correctly,
+// a native codec takes the rest (see pdu.cpp). Exposed so tests and the fuzz target can check
+// that both agree wherever both apply. Not for production code.
+namespace backends {
+enum class Engine { libsmpp34, native };
+// Whether libsmpp34 can encode this PDU faithfully (decode also checks wire-level facts).
+bool libsmpp34_handles(const Pdu& pdu);
+// nullopt when the engine does not take this input (libsmpp34 only).
+std::optional<DecodeResult> decode_with(Engine engine, ByteView frame);
+std::optional<EncodeResult> encode_with(Engine engine, const Pdu& pdu);
+}  // namespace backends
 
 }  // namespace lianxin::smpp
 

@@ -1,0 +1,41 @@
+// A small RFC 4180 CSV reader for the spreadsheet-edited directory files.
+//
+// What spreadsheets write is accepted: an optional UTF-8 byte order mark (Excel's "CSV UTF-8"),
+// CRLF, LF or lone CR line ends, quoted fields with "" escapes, commas and line breaks inside
+// quotes, and a last line with or without a line end. Completely empty lines are skipped.
+// Refused, with the line and column: invalid UTF-8 (e.g. a file saved as GBK/ANSI), NUL bytes,
+// an unterminated quote, and text after a closing quote. A stray quote inside an unquoted
+// field is kept as a character (what a person typing the file meant).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lianxin::config {
+
+struct CsvRecord {
+  std::size_t line = 0;  // 1-based physical line where the record starts
+  std::vector<std::string> fields;
+};
+
+struct CsvError {
+  std::size_t line = 0;    // 1-based
+  std::size_t column = 0;  // 1-based, in code points
+  std::string message;
+};
+
+struct CsvParseResult {
+  std::vector<CsvRecord> records;
+  std::optional<CsvError> error;  // set: records are incomplete and must not be used
+};
+
+CsvParseResult parse_csv(std::string_view text);
+
+// Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points
+// above U+10FFFF are invalid); nullopt when the text is valid.
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+}  // namespace lianxin::config

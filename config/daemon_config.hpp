@@ -1,0 +1,118 @@
+// lianxind's configuration: one YAML file (see lianxind.example.yaml for every key) plus the
+// directory CSV files it names. load_config() validates everything and reports each problem as
+// "file:line:column: message"; it never throws for bad input. Passwords never appear in any
+// diagnostic or rendering.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostic.hpp"
+#include "config/directory_csv.hpp"
+#include "daemon/domain/model.hpp"
+#include "daemon/domain/settings.hpp"
+
+namespace lianxin::config {
+
+using Millis = std::chrono::milliseconds;
+
+enum class BindMode { transceiver, transmitter_receiver };
+enum class ConcatMode { udh, sar, payload };
+enum class SyncMode { full, normal };
+enum class LogLevel { debug, info, notice, warning, error };
+
+std::string_view to_string(BindMode mode);    // "transceiver", "transmitter+receiver"
+std::string_view to_string(ConcatMode mode);  // "udh", "sar", "payload"
+std::string_view to_string(SyncMode mode);    // "full", "normal"
+std::string_view to_string(LogLevel level);   // "debug" ... "error"
+
+struct SmppConnection {
+  std::string name;  // names the link in logs
+  std::string host;
+  std::uint16_t port = 2775;
+  std::string system_id;
+  std::string password;         // the secret itself: never log or print it
+  std::string password_origin;  // where it came from, printable: "file /etc/…", "credential x"
+  std::string system_type;
+  BindMode bind = BindMode::transceiver;
+  int priority = 0;  // failover order: lower is preferred, equal priorities share the load
+  std::string source_address;  // the service number MT messages come from
+  std::uint8_t source_ton = 0;
+  std::uint8_t source_npi = 1;
+  ConcatMode concat = ConcatMode::udh;
+  double tps = 0;  // submits per second; 0 = unlimited
+  std::size_t window = 10;
+  Millis enquire_link_interval{30'000};
+  Millis response_timeout{10'000};
+  Millis reconnect_min{1'000};
+  Millis reconnect_max{60'000};
+};
+
+struct StorageConfig {
+  std::filesystem::path path;
+  SyncMode synchronous = SyncMode::full;
+  // A deliver_sm repeated by the SMSC (same sender, text and id) within this window is the same
+  // inbound message.
+  Millis inbox_dedupe_window{std::chrono::minutes{10}};
+};
+
+// Quiet hours "22:00-07:00": non-urgent SMS to members are held between start and end (local
+// time); the range may wrap past midnight.
+struct QuietHours {
+  std::chrono::minutes start{0};  // since local midnight
+  std::chrono::minutes end{0};
+  bool contains(std::chrono::minutes since_midnight) const;
+  std::string to_string() const;  // "22:00-07:00"
+};
+
+// Parses "HH:MM-HH:MM" (24-hour clock, start != end). nullopt and a reason in `error` otherwise.
+std::optional<QuietHours> parse_quiet_hours(std::string_view text, std::string& error);
+
+// "500ms", "30s", "10m", "2h", "7d", or sums such as "1h30m". nullopt and a reason otherwise.
+std::optional<Millis> parse_duration(std::string_view text, std::string& error);
+
+struct DaemonConfig {
+  std::filesystem::path file;  // the YAML file it was loaded from
+  domain::Settings settings;
+  std::vector<SmppConnection> smpp;  // in file order; see by_priority()
+  StorageConfig storage;
+  DirectoryFiles directory_files;  // absolute or relative to the working directory
+  domain::Directory directory;     // loaded from directory_files
+  std::string time_zone = "Asia/Shanghai";
+  std::optional<QuietHours> quiet_hours;  // nullopt: no quiet hours
+  LogLevel log_level = LogLevel::info;
+
+  // Connections ordered by priority (stable: file order among equals).
+  std::vector<const SmppConnection*> by_priority() const;
+};
+
+struct LoadOptions {
+  // Where systemd credentials are; nullopt: $CREDENTIALS_DIRECTORY.
+  std::optional<std::filesystem::path> credentials_directory;
+  // Also load and cross-check the directory CSV files (lianxind always does).
+  bool load_directory = true;
+};
+
+struct LoadResult {
+  std::optional<DaemonConfig> config;  // set only when there are no errors
+  std::vector<Diagnostic> errors;
+};
+
+LoadResult load_config(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// The same from YAML text; `file_name` names it in diagnostics and relative paths are resolved
+// against `base_directory`.
+LoadResult load_config_text(std::string_view yaml, const std::string& file_name,
+                            const std::filesystem::path& base_directory,
+                            const LoadOptions& options = {});
+
+// The effective configuration as YAML-like text for `lianxind --check-config`, passwords
+// replaced by where they come from.
+std::string render_config(const DaemonConfig& config);
+
+}  // namespace lianxin::config

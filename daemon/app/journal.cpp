@@ -1,0 +1,71 @@
+#include "daemon/app/journal.hpp"
+
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+namespace lianxin::app {
+namespace {
+
+// True when stderr is the journal stream systemd connected us to (not a terminal or a pipe
+// the operator redirected); see systemd.exec(5), $JOURNAL_STREAM.
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (!stream) return false;
+  unsigned long long device = 0, inode = 0;
+  if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat st {};
+  if (fstat(2, &st) != 0) return false;
+  return st.st_dev == device && st.st_ino == inode;
+}
+
+const char* priority_name(Priority priority) {
+  switch (priority) {
+    case Priority::error: return "error";
+    case Priority::warning: return "warning";
+    case Priority::notice: return "notice";
+    case Priority::info: return "info";
+    case Priority::debug: return "debug";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Journal::Journal(Priority threshold) : threshold_(threshold), journald_(stderr_is_journal()) {}
+
+void Journal::log(Priority priority, std::string_view message, const std::vector<Field>& fields) {
+  if (static_cast<int>(priority) > static_cast<int>(threshold_)) return;
+  if (journald_) {
+    std::vector<std::string> lines;
+    lines.reserve(fields.size() + 2);
+    lines.push_back("MESSAGE=" + std::string(message));
+    lines.push_back("PRIORITY=" + std::to_string(static_cast<int>(priority)));
+    for (const Field& field : fields) lines.push_back(field.name + "=" + field.value);
+    std::vector<struct iovec> iov;
+    iov.reserve(lines.size());
+    for (std::string& line : lines) iov.push_back({line.data(), line.size()});
+    if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0) return;
+  }
+  // A terminal or a file: time, priority, message, then the fields as key=value.
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+  std::string line = std::string(stamp) + "." + (millis < 100 ? (millis < 10 ? "00" : "0") : "") +
+                     std::to_string(millis) + " " + priority_name(priority) + " " +
+                     std::string(message);
+  for (const Field& field : fields) line += " " + field.name + "=" + field.value;
+  line += "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace lianxin::app

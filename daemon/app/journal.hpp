@@ -1,0 +1,35 @@
+// Log lines for operators: to journald with a priority and structured fields when stderr is the
+// journal (systemd sets JOURNAL_STREAM), else one readable line on stderr. Phone numbers are
+// masked by the callers; passwords are never given to it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lianxin::app {
+
+// syslog priorities.
+enum class Priority { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
+
+struct Field {
+  std::string name;  // journald field name: TICKET_ID, SMSC, DIRECTION, ...
+  std::string value;
+};
+
+class Journal {
+ public:
+  // threshold: lines less severe than this are dropped.
+  explicit Journal(Priority threshold = Priority::info);
+
+  void log(Priority priority, std::string_view message, const std::vector<Field>& fields = {});
+  void set_threshold(Priority threshold) { threshold_ = threshold; }
+  bool to_journald() const { return journald_; }
+
+ private:
+  Priority threshold_;
+  bool journald_;
+};
+
+}  // namespace lianxin::app

@@ -1,0 +1,1032 @@
+#include "daemon/domain/engine.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <variant>
+
+#include "daemon/domain/grammar.hpp"
+#include "daemon/domain/normalize.hpp"
+#include "daemon/domain/phone.hpp"
+
+namespace lianxin::domain {
+namespace {
+
+constexpr std::size_t kRememberedInboundIds = 4096;
+constexpr std::string_view kSystem = "system";
+
+std::string_view resident_status_label(TicketState state) {
+  switch (state) {
+    case TicketState::new_:
+      return "已受理";
+    case TicketState::awaiting_location:
+      return "待确认地点";
+    case TicketState::dispatched:
+      return "已派单";
+    case TicketState::accepted:
+      return "处理中";
+    case TicketState::resolved:
+      return "待您评价";
+    case TicketState::closed:
+      return "已结束";
+    case TicketState::reopened:
+      return "重新处理中";
+    case TicketState::invalid:
+      return "已关闭";
+    case TicketState::cancelled:
+      return "已取消";
+  }
+  return "";
+}
+
+std::string_view member_status_label(TicketState state) {
+  switch (state) {
+    case TicketState::new_:
+      return "待派单";
+    case TicketState::awaiting_location:
+      return "待确认地点";
+    case TicketState::dispatched:
+      return "待接单";
+    case TicketState::accepted:
+      return "处理中";
+    case TicketState::resolved:
+      return "待评价";
+    case TicketState::closed:
+      return "已结束";
+    case TicketState::reopened:
+      return "重新处理";
+    case TicketState::invalid:
+      return "已作废";
+    case TicketState::cancelled:
+      return "已取消";
+  }
+  return "";
+}
+
+// The form two texts are compared in to recognise an exact repeat.
+std::string repeat_key(std::string_view text) {
+  std::string normalized = text::normalize_for_matching(text);
+  std::erase(normalized, ' ');
+  return normalized;
+}
+
+class EngineErrorCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "lianxin.engine"; }
+  std::string message(int value) const override {
+    switch (static_cast<EngineError>(value)) {
+      case EngineError::unknown_ticket:
+        return "unknown ticket";
+      case EngineError::ticket_finished:
+        return "ticket already closed, invalid or cancelled";
+    }
+    return "unknown engine error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& engine_error_category() {
+  static const EngineErrorCategory category;
+  return category;
+}
+
+std::error_code make_error_code(EngineError error) {
+  return {static_cast<int>(error), engine_error_category()};
+}
+
+std::string_view to_string(TimerKind kind) {
+  switch (kind) {
+    case TimerKind::location_followup:
+      return "location_followup";
+    case TimerKind::verification:
+      return "verification";
+  }
+  return "?";
+}
+
+std::optional<TimerKind> timer_kind_from_string(std::string_view text) {
+  for (TimerKind kind : {TimerKind::location_followup, TimerKind::verification}) {
+    if (to_string(kind) == text) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::notice:
+      return "notice";
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::error:
+      return "error";
+  }
+  return "?";
+}
+
+// ---- ReplyLoopGuard ----
+
+bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint now) {
+  prune(now);
+  auto& times = sent_[{std::string(to), std::string(text)}];
+  while (!times.empty() && times.front() <= now - rules_.period) times.pop_front();
+  if (rules_.max_repeats > 0 && times.size() >= static_cast<std::size_t>(rules_.max_repeats)) {
+    return false;
+  }
+  times.push_back(now);
+  return true;
+}
+
+void ReplyLoopGuard::prune(TimePoint now) {
+  // Forget whole conversations that went quiet, at most once per period.
+  if (now - last_prune_ < rules_.period) return;
+  last_prune_ = now;
+  std::erase_if(sent_, [&](const auto& entry) {
+    return entry.second.empty() || entry.second.back() <= now - rules_.period;
+  });
+}
+
+// ---- Explanation ----
+
+std::string Explanation::text() const {
+  return "category: " + category.explanation + "\nlocation: " + location.explanation +
+         "\nroute: " + route.explanation();
+}
+
+Explanation explain_ticket(const Settings& settings, const Directory& directory,
+                           const Ticket& ticket, const OpenLoad& load) {
+  Explanation e;
+  e.category = classify_category(settings.categories, settings.fallback_category, ticket.text);
+  e.location = locate(directory, ticket.reporter, ticket.text);
+  if (ticket.grid && ticket.grid != e.location.grid) {
+    e.location.explanation += "; ticket grid is " + *ticket.grid + " (from the follow-up answer)";
+    e.location.grid = ticket.grid;
+  }
+  RouteRequest request{settings.find_category(ticket.category), ticket.grid, ticket.tried};
+  // Explain how the current assignee was chosen: everyone tried before them stays excluded.
+  if (ticket.assignee) {
+    auto it = std::find(request.tried.begin(), request.tried.end(), *ticket.assignee);
+    request.tried.erase(it, request.tried.end());
+  }
+  OpenLoad adjusted = load;
+  if (ticket.assignee && is_with_assignee(ticket.state) && adjusted[*ticket.assignee] > 0) {
+    --adjusted[*ticket.assignee];
+  }
+  e.route = route_ticket(directory, request, adjusted);
+  return e;
+}
+
+// ---- One call: effects under construction ----
+
+class Engine::Call {
+ public:
+  Call(Engine& engine, TimePoint now, std::string from, std::optional<std::int64_t> inbound)
+      : engine_(engine), now(now), from(std::move(from)), inbound(inbound) {}
+
+  Engine& engine_;
+  const TimePoint now;
+  const std::string from;  // sender phone, empty for timers and operators
+  const std::optional<std::int64_t> inbound;
+  Effects effects;
+
+  const Templates& templates() const { return engine_.settings_.templates; }
+
+  void touch(const Ticket& ticket, bool created = false) {
+    touched_.insert(ticket.number);
+    if (created) created_.insert(ticket.number);
+  }
+
+  void transition(Ticket& ticket, TicketState to, std::string_view actor, std::string reason) {
+    std::optional<TicketState> from_state;
+    if (!created_.contains(ticket.number) || ticket.state != TicketState::new_ ||
+        to != TicketState::new_) {
+      from_state = ticket.state;
+    }
+    effects.events.push_back(
+        TicketEvent{ticket.number, from_state, to, std::string(actor), now, std::move(reason)});
+    ticket.state = to;
+    ticket.updated_at = now;
+    touch(ticket);
+  }
+
+  // A history row that changes no state (a note, a duplicate).
+  void record(Ticket& ticket, std::string_view actor, std::string reason) {
+    effects.events.push_back(TicketEvent{ticket.number, ticket.state, ticket.state,
+                                         std::string(actor), now, std::move(reason)});
+    ticket.updated_at = now;
+    touch(ticket);
+  }
+
+  void log(LogLevel level, std::string message, std::optional<TicketNo> ticket = std::nullopt) {
+    effects.logs.push_back(LogLine{level, std::move(message), ticket});
+  }
+
+  void send(const std::string& to, Audience audience, const std::string& body,
+            std::optional<TicketNo> ticket, bool urgent) {
+    OutgoingSms sms{to, engine_.settings_.signature + body, audience, ticket, urgent, inbound};
+    if (engine_.loop_guard_.allow(sms.to, sms.text, now)) {
+      effects.sms.push_back(std::move(sms));
+      return;
+    }
+    log(LogLevel::warning,
+        "held reply to " + mask(to) + ": same text sent " +
+            std::to_string(engine_.settings_.loop_protection.max_repeats) + " times within " +
+            std::to_string(engine_.settings_.loop_protection.period.count()) + " min",
+        ticket);
+    effects.held.push_back(std::move(sms));
+  }
+
+  void reply(const std::string& tmpl, const TemplateValues& values,
+             std::optional<TicketNo> ticket = std::nullopt) {
+    const Member* member = engine_.directory_->member_by_phone(from);
+    send(from, member ? Audience::member : Audience::resident, render(tmpl, values), ticket, false);
+  }
+
+  void to_member(std::string_view member_id, const std::string& tmpl, const TemplateValues& values,
+                 const Ticket& ticket) {
+    const Member* member = engine_.directory_->find_member(member_id);
+    if (member == nullptr) {
+      log(LogLevel::warning, "member " + std::string(member_id) + " is not in the directory",
+          ticket.number);
+      return;
+    }
+    send(member->phone, Audience::member, render(tmpl, values), ticket.number,
+         engine_.is_urgent(ticket));
+  }
+
+  void to_reporter(const Ticket& ticket, const std::string& tmpl) {
+    send(ticket.reporter, Audience::resident,
+         render(tmpl, TemplateValues().set("ticket", ticket.number)), ticket.number, false);
+  }
+
+  void arm(const Ticket& ticket, TimerKind kind, TimePoint at) {
+    effects.timers.push_back(TimerRequest{ticket.number, kind, at, false});
+  }
+  void disarm(const Ticket& ticket, TimerKind kind) {
+    effects.timers.push_back(TimerRequest{ticket.number, kind, now, true});
+  }
+
+  std::string mask(std::string_view phone) const {
+    return mask_number(phone, engine_.settings_.default_country);
+  }
+
+  Effects finish() {
+    for (TicketNo number : touched_) {
+      auto it = engine_.tickets_.find(number);
+      if (it != engine_.tickets_.end()) {
+        effects.tickets.push_back(TicketChange{it->second, created_.contains(number)});
+      }
+    }
+    return std::move(effects);
+  }
+
+ private:
+  std::set<TicketNo> touched_;
+  std::set<TicketNo> created_;
+};
+
+// ---- Engine ----
+
+Engine::Engine(Settings settings, Directory directory)
+    : settings_(std::move(settings)),
+      directory_(std::make_shared<const Directory>(std::move(directory))),
+      next_number_(settings_.first_ticket_number),
+      loop_guard_(settings_.loop_protection) {}
+
+void Engine::reload(Settings settings, Directory directory) {
+  settings_ = std::move(settings);
+  directory_ = std::make_shared<const Directory>(std::move(directory));
+  loop_guard_.set_rules(settings_.loop_protection);
+  next_number_ = std::max(next_number_, settings_.first_ticket_number);
+}
+
+void Engine::restore(RestoredState state) {
+  tickets_.clear();
+  TicketNo highest = 0;
+  for (Ticket& ticket : state.tickets) {
+    highest = std::max(highest, ticket.number);
+    tickets_[ticket.number] = std::move(ticket);
+  }
+  // Never hand out a number twice, even if the stored counter lags behind the tickets.
+  next_number_ = std::max({state.next_ticket_number, settings_.first_ticket_number, highest + 1});
+  points_ = std::move(state.points_totals);
+}
+
+const Ticket* Engine::find(TicketNo number) const {
+  auto it = tickets_.find(number);
+  return it == tickets_.end() ? nullptr : &it->second;
+}
+
+std::vector<Ticket> Engine::tickets() const {
+  std::vector<Ticket> out;
+  out.reserve(tickets_.size());
+  for (const auto& [number, ticket] : tickets_) out.push_back(ticket);
+  return out;
+}
+
+long long Engine::points_of(std::string_view member) const {
+  auto it = points_.find(std::string(member));
+  return it == points_.end() ? 0 : it->second;
+}
+
+OpenLoad Engine::open_load() const {
+  OpenLoad load;
+  for (const auto& [number, ticket] : tickets_) {
+    if (ticket.assignee && is_with_assignee(ticket.state)) ++load[*ticket.assignee];
+  }
+  return load;
+}
+
+std::vector<TimerRequest> Engine::pending_timers() const {
+  std::vector<TimerRequest> timers;
+  for (const auto& [number, ticket] : tickets_) {
+    if (ticket.state == TicketState::awaiting_location && ticket.location_deadline) {
+      timers.push_back({number, TimerKind::location_followup, *ticket.location_deadline, false});
+    }
+    if (ticket.state == TicketState::resolved && ticket.verification_deadline) {
+      timers.push_back({number, TimerKind::verification, *ticket.verification_deadline, false});
+    }
+  }
+  return timers;
+}
+
+std::optional<Explanation> Engine::explain(TicketNo number) const {
+  const Ticket* ticket = find(number);
+  if (ticket == nullptr) return std::nullopt;
+  return explain_ticket(settings_, *directory_, *ticket, open_load());
+}
+
+std::string Engine::village_of(const Ticket& ticket) const {
+  const Grid* grid = ticket.grid ? directory_->find_grid(*ticket.grid) : nullptr;
+  if (grid == nullptr) return "村名未知";
+  return grid->village.empty() ? grid->name : grid->village;
+}
+
+std::string Engine::category_name(const Ticket& ticket) const {
+  const Category* category = settings_.find_category(ticket.category);
+  return category ? category->name : ticket.category;
+}
+
+std::string Engine::member_name(std::string_view id) const {
+  const Member* member = directory_->find_member(id);
+  return member && !member->name.empty() ? member->name : std::string(id);
+}
+
+bool Engine::is_urgent(const Ticket& ticket) const {
+  const Category* category = settings_.find_category(ticket.category);
+  return ticket.urgent || (category && category->urgent);
+}
+
+void Engine::prune_finished(TimePoint now) {
+  std::erase_if(tickets_, [&](const auto& entry) {
+    const Ticket& t = entry.second;
+    return is_terminal(t.state) && t.closed_at &&
+           *t.closed_at + settings_.windows.closed_retention < now;
+  });
+}
+
+Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint now,
+                       std::int64_t inbound_id) {
+  prune_finished(now);
+  Call call(*this, now, std::string(from),
+            inbound_id > 0 ? std::optional(inbound_id) : std::nullopt);
+  if (inbound_id > 0) {
+    if (recent_inbound_set_.contains(inbound_id)) {
+      call.log(LogLevel::notice,
+               "inbound " + std::to_string(inbound_id) + " already handled: ignored");
+      return call.finish();
+    }
+    recent_inbound_.push_back(inbound_id);
+    recent_inbound_set_.insert(inbound_id);
+    if (recent_inbound_.size() > kRememberedInboundIds) {
+      recent_inbound_set_.erase(recent_inbound_.front());
+      recent_inbound_.pop_front();
+    }
+  }
+  if (const Member* member = directory_->member_by_phone(from)) {
+    handle_member(call, *member, text);
+  } else {
+    handle_resident(call, text);
+  }
+  return call.finish();
+}
+
+// ---- Members ----
+
+void Engine::handle_member(Call& call, const Member& member, std::string_view text) {
+  MemberCommand command = parse_member_message(text);
+  call.log(LogLevel::info, "member " + member.id + " sent " + std::string(command_name(command)));
+  if (const auto* accept = std::get_if<Accept>(&command)) {
+    member_accept(call, member, accept->ticket);
+  } else if (const auto* resolve = std::get_if<Resolve>(&command)) {
+    member_resolve(call, member, resolve->ticket, resolve->note);
+  } else if (const auto* hand_back = std::get_if<HandBack>(&command)) {
+    member_hand_back(call, member, hand_back->ticket, hand_back->reason);
+  } else if (std::holds_alternative<MyTickets>(command)) {
+    member_list(call, member);
+  } else if (std::holds_alternative<MyPoints>(command)) {
+    call.reply(settings_.templates.member_points,
+               TemplateValues().set("points", points_of(member.id)));
+  } else if (const auto* sign_in = std::get_if<SignIn>(&command)) {
+    call.log(LogLevel::notice, "sign-in to " + sign_in->meeting_code + " by " + member.id +
+                                   ": meetings not available yet");
+    call.reply(settings_.templates.member_sign_in_unavailable,
+               TemplateValues().set("meeting", sign_in->meeting_code));
+  } else if (std::holds_alternative<Unsubscribe>(command)) {
+    call.effects.subscriptions.push_back({member.phone, false, call.now});
+    call.reply(settings_.templates.member_unsubscribed, {});
+  } else if (const auto* report = std::get_if<MemberReport>(&command)) {
+    // Members are villagers too: a report in their own words is a report.
+    resident_report(call, report->text);
+  } else {
+    call.reply(settings_.templates.member_help, {});
+  }
+}
+
+std::vector<Ticket*> Engine::member_open_tickets(const Member& member) {
+  std::vector<Ticket*> out;
+  for (auto& [number, ticket] : tickets_) {
+    if (ticket.assignee == member.id && is_with_assignee(ticket.state)) out.push_back(&ticket);
+  }
+  return out;
+}
+
+Ticket* Engine::member_ticket(Call& call, const Member& member, std::optional<TicketNo> number,
+                              std::string_view command) {
+  const Templates& t = settings_.templates;
+  if (number) {
+    auto it = tickets_.find(*number);
+    if (it == tickets_.end()) {
+      call.reply(t.member_not_found, TemplateValues().set("ticket", *number));
+      return nullptr;
+    }
+    if (it->second.assignee != member.id) {
+      call.log(LogLevel::notice,
+               "member " + member.id + " named ticket " + std::to_string(*number) +
+                   " assigned to someone else",
+               *number);
+      call.reply(t.member_not_yours, TemplateValues().set("ticket", *number));
+      return nullptr;
+    }
+    return &it->second;
+  }
+  std::vector<Ticket*> open = member_open_tickets(member);
+  if (open.size() == 1) return open.front();
+  if (open.empty()) {
+    call.reply(t.member_no_tickets, {});
+    return nullptr;
+  }
+  std::string list;
+  for (const Ticket* ticket : open) {
+    list += list.empty() ? "" : "、";
+    list += std::to_string(ticket->number);
+  }
+  call.reply(t.member_which_ticket, TemplateValues()
+                                        .set("count", static_cast<long long>(open.size()))
+                                        .set("list", list)
+                                        .set("command", std::string(command))
+                                        .set("ticket", open.front()->number));
+  return nullptr;
+}
+
+void Engine::member_accept(Call& call, const Member& member, std::optional<TicketNo> number) {
+  Ticket* ticket = member_ticket(call, member, number, "接");
+  if (ticket == nullptr) return;
+  const Templates& t = settings_.templates;
+  TemplateValues values;
+  values.set("ticket", ticket->number);
+  if (ticket->state == TicketState::dispatched || ticket->state == TicketState::reopened) {
+    ticket->accepted_at = call.now;
+    call.transition(*ticket, TicketState::accepted, member.id, "accepted");
+    call.log(LogLevel::info,
+             "ticket " + std::to_string(ticket->number) + " accepted by " + member.id,
+             ticket->number);
+    call.reply(t.member_accepted, values, ticket->number);
+  } else if (ticket->state == TicketState::accepted) {
+    call.reply(t.member_accepted, values, ticket->number);  // a repeated 接: same answer
+  } else {
+    values.set("status", std::string(member_status_label(ticket->state)));
+    call.reply(t.member_wrong_state, values, ticket->number);
+  }
+}
+
+void Engine::member_resolve(Call& call, const Member& member, std::optional<TicketNo> number,
+                            const std::string& note) {
+  Ticket* ticket = member_ticket(call, member, number, "完成");
+  if (ticket == nullptr) return;
+  const Templates& t = settings_.templates;
+  if (!is_with_assignee(ticket->state)) {
+    call.reply(t.member_wrong_state,
+               TemplateValues()
+                   .set("ticket", ticket->number)
+                   .set("status", std::string(member_status_label(ticket->state))),
+               ticket->number);
+    return;
+  }
+  ticket->resolution = note;
+  if (!note.empty()) ticket->notes.push_back({call.now, member.id, note});
+  ticket->resolved_at = call.now;
+  ticket->verification_deadline = call.now + settings_.windows.verification;
+  call.transition(*ticket, TicketState::resolved, member.id,
+                  note.empty() ? "resolved" : "resolved: " + note);
+  call.arm(*ticket, TimerKind::verification, *ticket->verification_deadline);
+  call.log(LogLevel::info,
+           "ticket " + std::to_string(ticket->number) + " resolved by " + member.id +
+               ", waiting for the reporter's rating",
+           ticket->number);
+  call.to_reporter(*ticket, t.resident_rate_request);
+  call.reply(t.member_resolved, TemplateValues().set("ticket", ticket->number), ticket->number);
+}
+
+void Engine::member_hand_back(Call& call, const Member& member, std::optional<TicketNo> number,
+                              const std::string& reason) {
+  Ticket* ticket = member_ticket(call, member, number, "退");
+  if (ticket == nullptr) return;
+  const Templates& t = settings_.templates;
+  if (!is_with_assignee(ticket->state)) {
+    call.reply(t.member_wrong_state,
+               TemplateValues()
+                   .set("ticket", ticket->number)
+                   .set("status", std::string(member_status_label(ticket->state))),
+               ticket->number);
+    return;
+  }
+  if (!reason.empty()) ticket->notes.push_back({call.now, member.id, "退回：" + reason});
+  const std::string why = reason.empty() ? "handed back" : "handed back: " + reason;
+  if (!dispatch(call, *ticket, member.id, why, &reason)) {
+    call.record(*ticket, member.id, why + " (nobody else to take it)");
+    call.log(LogLevel::warning,
+             "ticket " + std::to_string(ticket->number) + " handed back by " + member.id +
+                 " but nobody else can take it",
+             ticket->number);
+    call.reply(t.member_handback_nobody, TemplateValues().set("ticket", ticket->number),
+               ticket->number);
+    return;
+  }
+  call.reply(t.member_handed_back,
+             TemplateValues()
+                 .set("ticket", ticket->number)
+                 .set("assignee", member_name(ticket->assignee.value_or(""))),
+             ticket->number);
+}
+
+void Engine::member_list(Call& call, const Member& member) {
+  const Templates& t = settings_.templates;
+  std::vector<Ticket*> open = member_open_tickets(member);
+  if (open.empty()) {
+    call.reply(t.member_no_tickets, {});
+    return;
+  }
+  std::string list;
+  std::size_t shown = 0;
+  for (const Ticket* ticket : open) {
+    if (shown++ == settings_.member_list_limit) {
+      list += "…";
+      break;
+    }
+    list += list.empty() ? "" : "；";
+    list += render(t.member_ticket_item,
+                   TemplateValues()
+                       .set("ticket", ticket->number)
+                       .set("status", std::string(member_status_label(ticket->state))));
+  }
+  call.reply(t.member_tickets,
+             TemplateValues().set("count", static_cast<long long>(open.size())).set("list", list));
+}
+
+// ---- Dispatch ----
+
+bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
+                      const std::string* handed_back_reason) {
+  RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried};
+  RouteDecision decision = route_ticket(*directory_, request, open_load());
+  if (!decision.member) {
+    call.log(LogLevel::error,
+             "ticket " + std::to_string(ticket.number) +
+                 " cannot be dispatched: " + decision.explanation(),
+             ticket.number);
+    return false;
+  }
+  const std::string& member = *decision.member;
+  ticket.assignee = member;
+  if (std::find(ticket.tried.begin(), ticket.tried.end(), member) == ticket.tried.end()) {
+    ticket.tried.push_back(member);
+  }
+  ticket.dispatched_at = call.now;
+  ticket.accepted_at.reset();
+  std::string why = "dispatched to " + member + " (" + std::string(to_string(decision.step)) + ")";
+  if (!reason.empty()) why += "; " + std::string(reason);
+  call.transition(ticket, TicketState::dispatched, actor, why);
+  call.log(LogLevel::info,
+           "ticket " + std::to_string(ticket.number) + " " + why + ": " + decision.explanation(),
+           ticket.number);
+
+  TemplateValues values;
+  values.set("ticket", ticket.number)
+      .set("village", village_of(ticket))
+      .set("category", category_name(ticket))
+      .set("text", ticket.text)
+      .set("reporter", call.mask(ticket.reporter));
+  if (handed_back_reason != nullptr) {
+    values.set("reason", handed_back_reason->empty() ? "未说明" : *handed_back_reason);
+    call.to_member(member, settings_.templates.member_handed_over, values, ticket);
+  } else {
+    call.to_member(member, settings_.templates.member_dispatch, values, ticket);
+  }
+  return true;
+}
+
+// ---- Residents ----
+
+std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_only) {
+  std::vector<Ticket*> out;
+  for (auto& [number, ticket] : tickets_) {
+    if (ticket.reporter == phone && !(open_only && is_terminal(ticket.state))) {
+      out.push_back(&ticket);
+    }
+  }
+  return out;  // ascending numbers: oldest first
+}
+
+Ticket* Engine::latest_reporter_ticket(std::string_view phone, TicketState state) {
+  Ticket* latest = nullptr;
+  for (Ticket* ticket : reporter_tickets(phone, false)) {
+    if (ticket->state == state) latest = ticket;
+  }
+  return latest;
+}
+
+void Engine::handle_resident(Call& call, std::string_view text) {
+  const Templates& t = settings_.templates;
+  ResidentCommand command = parse_resident_message(text);
+  if (const auto* rate = std::get_if<Rate>(&command)) {
+    Ticket* ticket = latest_reporter_ticket(call.from, TicketState::resolved);
+    if (ticket == nullptr) {
+      call.reply(t.resident_nothing_to_rate, {});
+    } else if (rate->score < 1 || rate->score > 5) {
+      call.reply(t.resident_rate_request, TemplateValues().set("ticket", ticket->number),
+                 ticket->number);
+    } else {
+      resident_rate(call, *ticket, rate->score);
+    }
+  } else if (std::holds_alternative<Reopen>(command)) {
+    Ticket* ticket = latest_reporter_ticket(call.from, TicketState::resolved);
+    if (ticket == nullptr) {
+      call.reply(t.resident_nothing_to_rate, {});
+    } else {
+      resident_reopen(call, *ticket);
+    }
+  } else if (const auto* query = std::get_if<Query>(&command)) {
+    resident_query(call, query->ticket);
+  } else if (const auto* cancel = std::get_if<Cancel>(&command)) {
+    resident_cancel(call, cancel->ticket, cancel->reason);
+  } else if (std::holds_alternative<Unsubscribe>(command)) {
+    call.effects.subscriptions.push_back({call.from, false, call.now});
+    call.log(LogLevel::info, call.mask(call.from) + " unsubscribed from notices");
+    call.reply(t.resident_unsubscribed, {});
+  } else if (const auto* report = std::get_if<Report>(&command)) {
+    if (report->command_like) {
+      call.reply(t.resident_help, {});
+    } else {
+      resident_report(call, report->text);
+    }
+  }
+}
+
+void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
+  ticket.rating = score;
+  ticket.close_reason = CloseReason::rated;
+  ticket.closed_at = call.now;
+  ticket.verification_deadline.reset();
+  call.disarm(ticket, TimerKind::verification);
+  call.transition(ticket, TicketState::closed, call.from, "rated " + std::to_string(score));
+  call.log(LogLevel::info,
+           "ticket " + std::to_string(ticket.number) + " rated " + std::to_string(score),
+           ticket.number);
+  if (ticket.assignee) {
+    const int points = score * settings_.points.per_star;
+    call.effects.points.push_back(
+        {*ticket.assignee, ticket.number, points, "rating " + std::to_string(score), call.now});
+    points_[*ticket.assignee] += points;
+    call.to_member(
+        *ticket.assignee, settings_.templates.member_rated,
+        TemplateValues().set("ticket", ticket.number).set("rating", score).set("points", points),
+        ticket);
+  }
+  call.reply(settings_.templates.resident_rated, TemplateValues().set("ticket", ticket.number),
+             ticket.number);
+}
+
+void Engine::resident_reopen(Call& call, Ticket& ticket) {
+  ticket.verification_deadline.reset();
+  ticket.resolved_at.reset();
+  call.disarm(ticket, TimerKind::verification);
+  call.transition(ticket, TicketState::reopened, call.from, "reporter says not solved");
+  call.log(LogLevel::notice, "ticket " + std::to_string(ticket.number) + " reopened by reporter",
+           ticket.number);
+  const Member* assignee = ticket.assignee ? directory_->find_member(*ticket.assignee) : nullptr;
+  if (assignee != nullptr && assignee->on_duty) {
+    ticket.accepted_at.reset();
+    call.to_member(assignee->id, settings_.templates.member_reopened,
+                   TemplateValues()
+                       .set("ticket", ticket.number)
+                       .set("village", village_of(ticket))
+                       .set("category", category_name(ticket))
+                       .set("text", ticket.text)
+                       .set("reporter", call.mask(ticket.reporter)),
+                   ticket);
+  } else {
+    // The former assignee is gone or off duty: route afresh.
+    dispatch(call, ticket, kSystem, "reopened; former assignee unavailable", nullptr);
+  }
+  call.reply(settings_.templates.resident_reopened, TemplateValues().set("ticket", ticket.number),
+             ticket.number);
+}
+
+void Engine::resident_query(Call& call, std::optional<TicketNo> number) {
+  const Templates& t = settings_.templates;
+  std::vector<Ticket*> shown;
+  if (number) {
+    auto it = tickets_.find(*number);
+    if (it == tickets_.end() || it->second.reporter != call.from) {
+      call.reply(t.resident_not_found, TemplateValues().set("ticket", *number));
+      return;
+    }
+    shown.push_back(&it->second);
+  } else {
+    shown = reporter_tickets(call.from, false);
+    std::reverse(shown.begin(), shown.end());  // newest first
+  }
+  if (shown.empty()) {
+    call.reply(t.resident_no_tickets, {});
+    return;
+  }
+  // As many tickets as fit in one SMS, newest first.
+  std::string list;
+  for (const Ticket* ticket : shown) {
+    std::string item =
+        render(t.resident_status_item,
+               TemplateValues()
+                   .set("ticket", ticket->number)
+                   .set("status", std::string(resident_status_label(ticket->state))));
+    std::string candidate = list.empty() ? item : list + "；" + item;
+    std::string whole =
+        settings_.signature + render(t.resident_status, TemplateValues().set("list", candidate));
+    if (!list.empty() && utf16_length(whole) > kSingleUcs2SmsUnits) break;
+    list = std::move(candidate);
+  }
+  call.reply(t.resident_status, TemplateValues().set("list", list));
+}
+
+void Engine::resident_cancel(Call& call, std::optional<TicketNo> number,
+                             const std::string& reason) {
+  const Templates& t = settings_.templates;
+  Ticket* ticket = nullptr;
+  if (number) {
+    auto it = tickets_.find(*number);
+    if (it == tickets_.end() || it->second.reporter != call.from) {
+      call.reply(t.resident_not_found, TemplateValues().set("ticket", *number));
+      return;
+    }
+    ticket = &it->second;
+  } else {
+    std::vector<Ticket*> open = reporter_tickets(call.from, true);
+    if (open.empty()) {
+      call.reply(t.resident_no_tickets, {});
+      return;
+    }
+    if (open.size() > 1) {
+      call.reply(t.resident_which_ticket, TemplateValues().set("ticket", open.back()->number));
+      return;
+    }
+    ticket = open.front();
+  }
+  if (is_terminal(ticket->state)) {
+    std::string item =
+        render(t.resident_status_item,
+               TemplateValues()
+                   .set("ticket", ticket->number)
+                   .set("status", std::string(resident_status_label(ticket->state))));
+    call.reply(t.resident_status, TemplateValues().set("list", item), ticket->number);
+    return;
+  }
+  const bool assignee_working = ticket->assignee && is_with_assignee(ticket->state);
+  if (ticket->state == TicketState::awaiting_location) {
+    call.disarm(*ticket, TimerKind::location_followup);
+  }
+  if (ticket->state == TicketState::resolved) call.disarm(*ticket, TimerKind::verification);
+  ticket->location_deadline.reset();
+  ticket->verification_deadline.reset();
+  ticket->close_reason = CloseReason::cancelled;
+  ticket->closed_at = call.now;
+  call.transition(*ticket, TicketState::cancelled, call.from,
+                  reason.empty() ? "cancelled by reporter" : "cancelled by reporter: " + reason);
+  call.log(LogLevel::info, "ticket " + std::to_string(ticket->number) + " cancelled by reporter",
+           ticket->number);
+  if (assignee_working) {
+    call.to_member(*ticket->assignee, t.member_cancelled,
+                   TemplateValues().set("ticket", ticket->number), *ticket);
+  }
+  call.reply(t.resident_cancelled, TemplateValues().set("ticket", ticket->number), ticket->number);
+}
+
+void Engine::resident_report(Call& call, const std::string& text) {
+  const Templates& t = settings_.templates;
+  if (Ticket* waiting = latest_reporter_ticket(call.from, TicketState::awaiting_location)) {
+    answer_location(call, *waiting, text);
+    return;
+  }
+  // A recent open ticket from the same number: the text belongs to it.
+  Ticket* recent = nullptr;
+  for (Ticket* ticket : reporter_tickets(call.from, true)) {
+    if (ticket->created_at + settings_.windows.duplicate_join >= call.now) recent = ticket;
+  }
+  if (recent == nullptr) {
+    open_ticket(call, text);
+    return;
+  }
+  const std::string key = repeat_key(text);
+  bool repeat = repeat_key(recent->text) == key;
+  for (const TicketNote& note : recent->notes) {
+    repeat = repeat || (note.author == call.from && repeat_key(note.text) == key);
+  }
+  if (repeat) {
+    call.log(LogLevel::info,
+             "duplicate report from " + call.mask(call.from) + " joins ticket " +
+                 std::to_string(recent->number),
+             recent->number);
+    call.reply(t.resident_duplicate, TemplateValues().set("ticket", recent->number),
+               recent->number);
+    return;
+  }
+  recent->notes.push_back({call.now, call.from, text});
+  call.record(*recent, call.from, "note from reporter: " + text);
+  call.log(
+      LogLevel::info,
+      "note from " + call.mask(call.from) + " added to ticket " + std::to_string(recent->number),
+      recent->number);
+  if (recent->assignee &&
+      (is_with_assignee(recent->state) || recent->state == TicketState::resolved)) {
+    call.to_member(*recent->assignee, t.member_note_added,
+                   TemplateValues().set("ticket", recent->number).set("note", text), *recent);
+  }
+  call.reply(t.resident_note_added, TemplateValues().set("ticket", recent->number), recent->number);
+}
+
+void Engine::answer_location(Call& call, Ticket& ticket, const std::string& text) {
+  ticket.notes.push_back({call.now, call.from, text});
+  ticket.location_deadline.reset();
+  call.disarm(ticket, TimerKind::location_followup);
+  call.record(ticket, call.from, "answer to the location question: " + text);
+  LocationMatch location = locate_in_text(*directory_, text);
+  if (ticket.category == settings_.fallback_category) {
+    // The answer may say what the problem is, too ("大溪边村，路灯").
+    CategoryMatch category = classify_category(settings_.categories, settings_.fallback_category,
+                                               ticket.text + " " + text);
+    if (category.category != ticket.category) {
+      ticket.category = category.category;
+      ticket.urgent = is_urgent(ticket);
+      call.record(ticket, kSystem, "reclassified: " + category.explanation);
+    }
+  }
+  if (location.grid) {
+    ticket.grid = location.grid;
+    if (dispatch(call, ticket, kSystem, "location answered: " + location.explanation, nullptr)) {
+      call.to_reporter(ticket, settings_.templates.resident_received);
+    }
+    return;
+  }
+  if (dispatch(call, ticket, kSystem, "location answer names no known village: duty desk",
+               nullptr)) {
+    call.to_reporter(ticket, settings_.templates.resident_sent_to_desk);
+  }
+}
+
+void Engine::open_ticket(Call& call, const std::string& text) {
+  Ticket ticket;
+  ticket.number = next_number_++;
+  call.effects.next_ticket_number = next_number_;
+  ticket.reporter = call.from;
+  ticket.text = text;
+  ticket.created_at = call.now;
+  ticket.updated_at = call.now;
+  ticket.inbound_id = call.inbound;
+  Classification c = classify(settings_, *directory_, call.from, text);
+  ticket.category = c.category.category;
+  ticket.grid = c.location.grid;
+  if (!ticket.grid) {
+    // A member reporting in their own words is usually in their own grid.
+    if (const Member* member = directory_->member_by_phone(call.from);
+        member && !member->grids.empty() && directory_->find_grid(member->grids.front())) {
+      ticket.grid = member->grids.front();
+      c.location.explanation += "; reporter is a member of grid " + *ticket.grid;
+    }
+  }
+  ticket.urgent = is_urgent(ticket);
+  const TicketNo number = ticket.number;
+  Ticket& stored = tickets_[number] = std::move(ticket);
+  call.touch(stored, true);
+  call.transition(stored, TicketState::new_, call.from,
+                  "report: " + c.category.explanation + "; " + c.location.explanation);
+  call.log(LogLevel::info,
+           "ticket " + std::to_string(number) + " opened from " + call.mask(call.from) + ": " +
+               c.category.explanation + "; " + c.location.explanation,
+           number);
+
+  if (!stored.grid) {
+    stored.location_deadline = call.now + settings_.windows.location_followup;
+    call.transition(stored, TicketState::awaiting_location, kSystem,
+                    "location unknown: asked the reporter");
+    call.arm(stored, TimerKind::location_followup, *stored.location_deadline);
+    call.to_reporter(stored, settings_.templates.resident_ask_location);
+    return;
+  }
+  dispatch(call, stored, kSystem, "", nullptr);
+  // The reporter gets the ticket number even if nobody could be found (the error is logged).
+  call.to_reporter(stored, settings_.templates.resident_received);
+}
+
+// ---- Timers and operators ----
+
+Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
+  prune_finished(now);
+  Call call(*this, now, "", std::nullopt);
+  auto it = tickets_.find(number);
+  if (it == tickets_.end()) {
+    call.log(LogLevel::debug, "timer " + std::string(to_string(kind)) + " for unknown ticket " +
+                                  std::to_string(number) + ": ignored");
+    return call.finish();
+  }
+  Ticket& ticket = it->second;
+  if (kind == TimerKind::location_followup) {
+    if (ticket.state != TicketState::awaiting_location || !ticket.location_deadline ||
+        now < *ticket.location_deadline) {
+      call.log(LogLevel::debug, "stale location timer: ignored", number);
+      return call.finish();
+    }
+    ticket.location_deadline.reset();
+    if (dispatch(call, ticket, kSystem, "no answer to the location question: duty desk", nullptr)) {
+      call.to_reporter(ticket, settings_.templates.resident_sent_to_desk);
+    } else {
+      call.touch(ticket);
+    }
+  } else {
+    if (ticket.state != TicketState::resolved || !ticket.verification_deadline ||
+        now < *ticket.verification_deadline) {
+      call.log(LogLevel::debug, "stale verification timer: ignored", number);
+      return call.finish();
+    }
+    ticket.verification_deadline.reset();
+    ticket.close_reason = CloseReason::unrated;  // never counts as satisfied
+    ticket.closed_at = now;
+    call.transition(ticket, TicketState::closed, kSystem, "no rating within the window: unrated");
+    call.log(LogLevel::info, "ticket " + std::to_string(number) + " closed unrated", number);
+  }
+  return call.finish();
+}
+
+Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std::string_view reason,
+                           TimePoint now) {
+  Call call(*this, now, "", std::nullopt);
+  auto it = tickets_.find(number);
+  if (it == tickets_.end()) {
+    call.effects.error = make_error_code(EngineError::unknown_ticket);
+    call.effects.diagnostic = "ticket " + std::to_string(number) + " is not open";
+    return call.finish();
+  }
+  Ticket& ticket = it->second;
+  if (is_terminal(ticket.state)) {
+    call.effects.error = make_error_code(EngineError::ticket_finished);
+    call.effects.diagnostic =
+        "ticket " + std::to_string(number) + " is already " + std::string(to_string(ticket.state));
+    return call.finish();
+  }
+  const std::string actor = "operator:" + std::string(operator_name);
+  const bool assignee_working = ticket.assignee && is_with_assignee(ticket.state);
+  if (ticket.state == TicketState::awaiting_location) {
+    call.disarm(ticket, TimerKind::location_followup);
+  }
+  if (ticket.state == TicketState::resolved) call.disarm(ticket, TimerKind::verification);
+  ticket.location_deadline.reset();
+  ticket.verification_deadline.reset();
+  ticket.close_reason = CloseReason::invalid;
+  ticket.closed_at = now;
+  call.transition(ticket, TicketState::invalid, actor, std::string(reason));
+  call.log(LogLevel::notice,
+           "ticket " + std::to_string(number) + " marked invalid by " + actor + ": " +
+               std::string(reason),
+           number);
+  if (assignee_working) {
+    call.to_member(*ticket.assignee, settings_.templates.member_invalid,
+                   TemplateValues().set("ticket", number).set("reason", std::string(reason)),
+                   ticket);
+  }
+  call.to_reporter(ticket, settings_.templates.resident_invalid);
+  return call.finish();
+}
+
+}  // namespace lianxin::domain

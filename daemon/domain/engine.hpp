@@ -1,0 +1,218 @@
+// The ticket engine: sans-io. Events in (an SMS arrived, a timer fired, an operator acted),
+// effects out (tickets and events to store, SMS to send, timers to arm, log lines, points).
+//
+// The engine holds the open tickets in memory. At start-up the daemon loads them from storage
+// and calls restore(); after every call it persists the returned Effects in one transaction
+// (tickets, events, points, next ticket number, SMS into the outbox) and only then performs
+// them. The engine never reads the clock: `now` is a parameter everywhere.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/domain/classify.hpp"
+#include "daemon/domain/model.hpp"
+#include "daemon/domain/routing.hpp"
+#include "daemon/domain/settings.hpp"
+#include "daemon/domain/templates.hpp"
+
+namespace lianxin::domain {
+
+// ---- Effects ----
+
+struct TicketChange {
+  Ticket ticket;  // the full ticket after the call: upsert by number
+  bool created = false;
+};
+
+struct OutgoingSms {
+  std::string to;    // E.164
+  std::string text;  // signature included
+  Audience audience = Audience::resident;
+  std::optional<TicketNo> ticket;
+  bool urgent = false;  // urgent category: not held by quiet hours (later issue)
+  std::optional<std::int64_t> in_reply_to;  // inbound id that caused it
+};
+
+enum class TimerKind { location_followup, verification };
+std::string_view to_string(TimerKind kind);
+std::optional<TimerKind> timer_kind_from_string(std::string_view text);
+
+// Arm (or re-arm) the timer (ticket, kind) to fire at `at`; cancel = true disarms it. A timer
+// that fires anyway after its ticket moved on is ignored by on_timer, so cancels are advisory.
+struct TimerRequest {
+  TicketNo ticket = 0;
+  TimerKind kind = TimerKind::location_followup;
+  TimePoint at{};
+  bool cancel = false;
+};
+
+enum class LogLevel { debug, info, notice, warning, error };
+std::string_view to_string(LogLevel level);
+
+struct LogLine {
+  LogLevel level = LogLevel::info;
+  std::string message;  // phone numbers masked
+  std::optional<TicketNo> ticket;
+};
+
+struct PointsEntry {
+  std::string member;
+  TicketNo ticket = 0;
+  int points = 0;
+  std::string reason;  // "rating 5"
+  TimePoint at{};
+};
+
+struct SubscriptionChange {
+  std::string phone;
+  bool subscribed = false;
+  TimePoint at{};
+};
+
+enum class EngineError {
+  unknown_ticket = 1,
+  ticket_finished,  // closed, invalid or cancelled already
+};
+const std::error_category& engine_error_category();
+std::error_code make_error_code(EngineError error);
+
+struct Effects {
+  std::vector<TicketChange> tickets;
+  std::vector<TicketEvent> events;
+  std::vector<OutgoingSms> sms;
+  std::vector<OutgoingSms> held;  // not sent: loop protection (also logged)
+  std::vector<TimerRequest> timers;
+  std::vector<LogLine> logs;
+  std::vector<PointsEntry> points;
+  std::vector<SubscriptionChange> subscriptions;
+  std::optional<TicketNo> next_ticket_number;  // set when a number was allocated: persist it
+  std::error_code error;                       // operator calls only
+  std::string diagnostic;
+};
+
+// ---- State handed over at start-up ----
+
+struct RestoredState {
+  std::vector<Ticket> tickets;      // open tickets (and, optionally, recently closed ones)
+  TicketNo next_ticket_number = 0;  // 0: first_ticket_number from the settings
+  std::unordered_map<std::string, long long> points_totals;  // member id → points
+};
+
+// ---- Pieces with one job each ----
+
+// Same text to the same number more than max_repeats times within the period → hold.
+class ReplyLoopGuard {
+ public:
+  explicit ReplyLoopGuard(LoopProtection rules) : rules_(rules) {}
+  void set_rules(LoopProtection rules) { rules_ = rules; }
+  // True when the SMS may go; records it. False: hold it.
+  bool allow(std::string_view to, std::string_view text, TimePoint now);
+
+ private:
+  void prune(TimePoint now);
+  LoopProtection rules_;
+  std::map<std::pair<std::string, std::string>, std::deque<TimePoint>> sent_;
+  TimePoint last_prune_{};
+};
+
+// Why a ticket is where it is: category, grid, route (for `lianxinctl explain`).
+struct Explanation {
+  CategoryMatch category;
+  LocationMatch location;
+  RouteDecision route;
+  std::string text() const;
+};
+Explanation explain_ticket(const Settings& settings, const Directory& directory,
+                           const Ticket& ticket, const OpenLoad& load);
+
+// ---- The engine ----
+
+class Engine {
+ public:
+  Engine(Settings settings, Directory directory);
+
+  // Replaces configuration and directory (SIGHUP). Open tickets stay as they are.
+  void reload(Settings settings, Directory directory);
+  void restore(RestoredState state);
+
+  // An inbound SMS, already reassembled; `from` in E.164.
+  Effects on_sms(std::string_view from, std::string_view text, TimePoint now,
+                 std::int64_t inbound_id);
+  // A timer armed through a TimerRequest fired.
+  Effects on_timer(TicketNo ticket, TimerKind kind, TimePoint now);
+  // Operator (filter/verify): the report is not a real case.
+  Effects invalidate(TicketNo ticket, std::string_view operator_name, std::string_view reason,
+                     TimePoint now);
+
+  const Ticket* find(TicketNo number) const;
+  std::vector<Ticket> tickets() const;  // in memory, by number
+  TicketNo next_ticket_number() const { return next_number_; }
+  long long points_of(std::string_view member) const;
+  OpenLoad open_load() const;
+  // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
+  std::vector<TimerRequest> pending_timers() const;
+  std::optional<Explanation> explain(TicketNo number) const;
+
+  const Settings& settings() const { return settings_; }
+  const Directory& directory() const { return *directory_; }
+
+ private:
+  class Call;  // the effects of one call under construction
+
+  void handle_member(Call& call, const Member& member, std::string_view text);
+  void handle_resident(Call& call, std::string_view text);
+  void member_accept(Call& call, const Member& member, std::optional<TicketNo> number);
+  void member_resolve(Call& call, const Member& member, std::optional<TicketNo> number,
+                      const std::string& note);
+  void member_hand_back(Call& call, const Member& member, std::optional<TicketNo> number,
+                        const std::string& reason);
+  void member_list(Call& call, const Member& member);
+  void resident_rate(Call& call, Ticket& ticket, int score);
+  void resident_reopen(Call& call, Ticket& ticket);
+  void resident_query(Call& call, std::optional<TicketNo> number);
+  void resident_cancel(Call& call, std::optional<TicketNo> number, const std::string& reason);
+  void resident_report(Call& call, const std::string& text);
+  void answer_location(Call& call, Ticket& ticket, const std::string& text);
+  void open_ticket(Call& call, const std::string& text);
+  // Routes and dispatches (or re-dispatches) the ticket; false when nobody can take it.
+  bool dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
+                const std::string* handed_back_reason);
+
+  // The member's ticket named by `number`, or their only one in `states`; replies otherwise.
+  Ticket* member_ticket(Call& call, const Member& member, std::optional<TicketNo> number,
+                        std::string_view command);
+  std::vector<Ticket*> member_open_tickets(const Member& member);
+  std::vector<Ticket*> reporter_tickets(std::string_view phone, bool open_only);
+  Ticket* latest_reporter_ticket(std::string_view phone, TicketState state);
+
+  std::string village_of(const Ticket& ticket) const;
+  std::string category_name(const Ticket& ticket) const;
+  std::string member_name(std::string_view id) const;
+  bool is_urgent(const Ticket& ticket) const;
+  void prune_finished(TimePoint now);
+
+  Settings settings_;
+  std::shared_ptr<const Directory> directory_;
+  std::map<TicketNo, Ticket> tickets_;
+  TicketNo next_number_;
+  std::unordered_map<std::string, long long> points_;
+  ReplyLoopGuard loop_guard_;
+  std::deque<std::int64_t> recent_inbound_;
+  std::unordered_set<std::int64_t> recent_inbound_set_;
+};
+
+}  // namespace lianxin::domain
+
+template <>
+struct std::is_error_code_enum<lianxin::domain::EngineError> : std::true_type {};

@@ -1,0 +1,298 @@
+#include "daemon/domain/templates.hpp"
+
+#include <array>
+
+namespace lianxin::domain {
+namespace {
+
+using P = std::string_view;
+constexpr std::array<P, 0> kNone{};
+constexpr std::array<P, 1> kTicket{"ticket"};
+constexpr std::array<P, 1> kList{"list"};
+constexpr std::array<P, 2> kTicketStatus{"ticket", "status"};
+constexpr std::array<P, 5> kDispatch{"ticket", "village", "category", "text", "reporter"};
+constexpr std::array<P, 6> kHandedOver{"ticket", "village",  "category",
+                                       "text",   "reporter", "reason"};
+constexpr std::array<P, 2> kTicketNote{"ticket", "note"};
+constexpr std::array<P, 2> kTicketAssignee{"ticket", "assignee"};
+constexpr std::array<P, 3> kRated{"ticket", "rating", "points"};
+constexpr std::array<P, 2> kTicketReason{"ticket", "reason"};
+constexpr std::array<P, 2> kCountList{"count", "list"};
+constexpr std::array<P, 4> kWhich{"count", "list", "command", "ticket"};
+constexpr std::array<P, 1> kPoints{"points"};
+constexpr std::array<P, 1> kMeeting{"meeting"};
+
+constexpr auto R = Audience::resident;
+constexpr auto M = Audience::member;
+
+const std::array<TemplateField, 40> kFields{{
+    {"resident_received", &Templates::resident_received, R, kTicket},
+    {"resident_ask_location", &Templates::resident_ask_location, R, kTicket},
+    {"resident_sent_to_desk", &Templates::resident_sent_to_desk, R, kTicket},
+    {"resident_duplicate", &Templates::resident_duplicate, R, kTicket},
+    {"resident_note_added", &Templates::resident_note_added, R, kTicket},
+    {"resident_rate_request", &Templates::resident_rate_request, R, kTicket},
+    {"resident_rated", &Templates::resident_rated, R, kTicket},
+    {"resident_reopened", &Templates::resident_reopened, R, kTicket},
+    {"resident_cancelled", &Templates::resident_cancelled, R, kTicket},
+    {"resident_which_ticket", &Templates::resident_which_ticket, R, kTicket},
+    {"resident_status", &Templates::resident_status, R, kList},
+    {"resident_status_item", &Templates::resident_status_item, R, kTicketStatus},
+    {"resident_no_tickets", &Templates::resident_no_tickets, R, kNone},
+    {"resident_not_found", &Templates::resident_not_found, R, kTicket},
+    {"resident_nothing_to_rate", &Templates::resident_nothing_to_rate, R, kNone},
+    {"resident_unsubscribed", &Templates::resident_unsubscribed, R, kNone},
+    {"resident_invalid", &Templates::resident_invalid, R, kTicket},
+    {"resident_help", &Templates::resident_help, R, kNone},
+    {"member_dispatch", &Templates::member_dispatch, M, kDispatch},
+    {"member_handed_over", &Templates::member_handed_over, M, kHandedOver},
+    {"member_reopened", &Templates::member_reopened, M, kDispatch},
+    {"member_note_added", &Templates::member_note_added, M, kTicketNote},
+    {"member_accepted", &Templates::member_accepted, M, kTicket},
+    {"member_resolved", &Templates::member_resolved, M, kTicket},
+    {"member_handed_back", &Templates::member_handed_back, M, kTicketAssignee},
+    {"member_handback_nobody", &Templates::member_handback_nobody, M, kTicket},
+    {"member_rated", &Templates::member_rated, M, kRated},
+    {"member_cancelled", &Templates::member_cancelled, M, kTicket},
+    {"member_invalid", &Templates::member_invalid, M, kTicketReason},
+    {"member_tickets", &Templates::member_tickets, M, kCountList},
+    {"member_ticket_item", &Templates::member_ticket_item, M, kTicketStatus},
+    {"member_no_tickets", &Templates::member_no_tickets, M, kNone},
+    {"member_points", &Templates::member_points, M, kPoints},
+    {"member_which_ticket", &Templates::member_which_ticket, M, kWhich},
+    {"member_not_yours", &Templates::member_not_yours, M, kTicket},
+    {"member_not_found", &Templates::member_not_found, M, kTicket},
+    {"member_wrong_state", &Templates::member_wrong_state, M, kTicketStatus},
+    {"member_help", &Templates::member_help, M, kNone},
+    {"member_sign_in_unavailable", &Templates::member_sign_in_unavailable, M, kMeeting},
+    {"member_unsubscribed", &Templates::member_unsubscribed, M, kNone},
+}};
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Finds the next well-formed "{name}" at or after `from`; npos when none.
+std::size_t find_placeholder(std::string_view tmpl, std::size_t from, std::string_view& name) {
+  for (std::size_t open = tmpl.find('{', from); open != std::string_view::npos;
+       open = tmpl.find('{', open + 1)) {
+    std::size_t end = open + 1;
+    while (end < tmpl.size() && is_name_char(tmpl[end])) ++end;
+    if (end < tmpl.size() && tmpl[end] == '}' && end > open + 1) {
+      name = tmpl.substr(open + 1, end - open - 1);
+      return open;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Length of the UTF-8 sequence starting with `lead`, or 0 for a byte that cannot start one.
+std::size_t utf8_sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// Calls visit(byte_offset, byte_length, utf16_units) for each code point; invalid bytes count as
+// one code point of one unit each.
+template <typename Visit>
+void for_each_code_point(std::string_view utf8, Visit visit) {
+  std::size_t i = 0;
+  while (i < utf8.size()) {
+    std::size_t len = utf8_sequence_length(static_cast<unsigned char>(utf8[i]));
+    bool valid = len != 0 && i + len <= utf8.size();
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(utf8[i + k]) & 0xC0) == 0x80;
+    }
+    if (!valid) len = 1;
+    visit(i, len, valid && len == 4 ? std::size_t{2} : std::size_t{1});
+    i += len;
+  }
+}
+
+}  // namespace
+
+std::span<const TemplateField> template_fields() {
+  return kFields;
+}
+
+const TemplateField* find_template_field(std::string_view key) {
+  for (const TemplateField& field : kFields) {
+    if (field.key == key) return &field;
+  }
+  return nullptr;
+}
+
+Templates default_templates() {
+  Templates t;
+  // Villagers: short plain sentences, one instruction, one SMS.
+  t.resident_received = "已收到您反映的问题，工单号{ticket}，我们已安排专人处理。";
+  t.resident_ask_location = "已收到，工单号{ticket}。请问您在哪个村？请回复村名。";
+  t.resident_sent_to_desk = "工单{ticket}已转值班人员处理，请保持电话畅通。";
+  t.resident_duplicate = "工单{ticket}已在处理中，不用重复发送。";
+  t.resident_note_added = "您补充的内容已转给工单{ticket}的处理人员。";
+  t.resident_rate_request = "您反映的问题已处理（工单{ticket}）。回复5表示满意，回复0表示没解决。";
+  t.resident_rated = "谢谢您的评价！工单{ticket}已结束。";
+  t.resident_reopened = "工单{ticket}已重新交办，我们会再派人处理。";
+  t.resident_cancelled = "工单{ticket}已取消。";
+  t.resident_which_ticket = "您有多件工单，请回复取消加工单号，如：取消{ticket}";
+  t.resident_status = "您的工单：{list}";
+  t.resident_status_item = "{ticket}号{status}";
+  t.resident_no_tickets = "您目前没有在办的工单。有问题请直接发短信说明。";
+  t.resident_not_found = "没有找到您的工单{ticket}，请核对编号。";
+  t.resident_nothing_to_rate = "您没有待评价的工单。有问题请直接发短信说明。";
+  t.resident_unsubscribed = "已退订通知。";
+  t.resident_invalid = "工单{ticket}经核实无需处理，已关闭。";
+  t.resident_help = "没看懂您的短信。有问题请直接用文字说明。";
+  // Members: who/where/what, and the exact reply to send.
+  t.member_dispatch =
+      "新工单{ticket}：{village}，{category}。{text}（报告人{reporter}）回复 接{ticket} 接单";
+  t.member_handed_over =
+      "转来工单{ticket}（前一位退回：{reason}）：{village}，{category}。{text}（报告人{reporter}）"
+      "回复 接{ticket} 接单";
+  t.member_reopened =
+      "工单{ticket}群众反映没解决，请再处理：{village}，{category}。{text}（报告人{reporter}）"
+      "回复 接{ticket} 接单";
+  t.member_note_added = "工单{ticket}群众补充：{note}";
+  t.member_accepted = "已接单{ticket}。办完请回复 完成{ticket} 加说明";
+  t.member_resolved = "工单{ticket}已办结，等待群众评价。";
+  t.member_handed_back = "工单{ticket}已退回，改派{assignee}。";
+  t.member_handback_nobody = "工单{ticket}暂无其他人可改派，仍由您处理。";
+  t.member_rated = "工单{ticket}群众评价{rating}分，积分+{points}。";
+  t.member_cancelled = "工单{ticket}已被群众取消，不用处理了。";
+  t.member_invalid = "工单{ticket}已作废：{reason}";
+  t.member_tickets = "您有{count}件工单：{list}";
+  t.member_ticket_item = "{ticket}号{status}";
+  t.member_no_tickets = "您目前没有待办工单。";
+  t.member_points = "您的积分：{points}分。";
+  t.member_which_ticket = "您有{count}件工单：{list}。请带上编号，如：{command}{ticket}";
+  t.member_not_yours = "工单{ticket}不是派给您的，请核对编号。回复 我的 查看。";
+  t.member_not_found = "没有工单{ticket}，请核对编号。回复 我的 查看。";
+  t.member_wrong_state = "工单{ticket}当前{status}，无需此操作。";
+  t.member_help = "回复：接123 接单；完成123 说明 办结；退123 原因 退回；我的；积分";
+  t.member_sign_in_unavailable = "会议签到暂未开通，{meeting}未记录。";
+  t.member_unsubscribed = "已退订通知。";
+  return t;
+}
+
+TemplateValues& TemplateValues::set(std::string_view name, std::string value) {
+  for (auto& [key, existing] : values_) {
+    if (key == name) {
+      existing = std::move(value);
+      return *this;
+    }
+  }
+  values_.emplace_back(std::string(name), std::move(value));
+  return *this;
+}
+
+TemplateValues& TemplateValues::set(std::string_view name, long long value) {
+  return set(name, std::to_string(value));
+}
+
+const std::string* TemplateValues::find(std::string_view name) const {
+  for (const auto& [key, value] : values_) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+std::string render(std::string_view tmpl, const TemplateValues& values) {
+  std::string out;
+  out.reserve(tmpl.size() + 32);
+  std::size_t pos = 0;
+  std::string_view name;
+  for (std::size_t open = find_placeholder(tmpl, pos, name); open != std::string_view::npos;
+       open = find_placeholder(tmpl, pos, name)) {
+    out.append(tmpl.substr(pos, open - pos));
+    if (const std::string* value = values.find(name)) out.append(*value);
+    pos = open + name.size() + 2;
+  }
+  out.append(tmpl.substr(pos));
+  return out;
+}
+
+std::optional<std::string> check_template(const TemplateField& field, std::string_view tmpl,
+                                          std::string_view signature) {
+  if (tmpl.empty()) return std::string(field.key) + ": template is empty";
+  std::string_view name;
+  for (std::size_t open = find_placeholder(tmpl, 0, name); open != std::string_view::npos;
+       open = find_placeholder(tmpl, open + 1, name)) {
+    bool allowed = false;
+    for (std::string_view p : field.placeholders) allowed = allowed || p == name;
+    if (!allowed) {
+      std::string allowed_list;
+      for (std::string_view p : field.placeholders) {
+        allowed_list += allowed_list.empty() ? "" : ", ";
+        allowed_list += "{" + std::string(p) + "}";
+      }
+      return std::string(field.key) + ": unknown placeholder {" + std::string(name) +
+             "} (allowed: " + (allowed_list.empty() ? "none" : allowed_list) + ")";
+    }
+  }
+  if (field.audience == Audience::resident) {
+    TemplateValues values = sample_long_values();
+    if (field.key == "resident_status") {
+      // A status reply lists as many items as fit; one long item must fit.
+      values.set("list", render(default_templates().resident_status_item, values));
+    }
+    std::string text = std::string(signature) + render(tmpl, values);
+    std::size_t units = utf16_length(text);
+    if (units > kSingleUcs2SmsUnits) {
+      return std::string(field.key) + ": " + std::to_string(units) +
+             " UTF-16 units with the signature and long values, more than one SMS (" +
+             std::to_string(kSingleUcs2SmsUnits) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+TemplateValues sample_long_values() {
+  TemplateValues v;
+  v.set("ticket", "12345")
+      .set("village", "大溪边村")
+      .set("category", "治安/安全隐患")
+      .set("text", "村口两盏路灯杆被大风刮倒了，晚上黑漆漆的老人走路不方便")
+      .set("reporter", "138****0001")
+      .set("note", "水管接头已更换")
+      .set("reason", "人在外地")
+      .set("status", "重新处理中")
+      .set("assignee", "欧阳建国")
+      .set("rating", "5")
+      .set("points", "10")
+      .set("count", "12")
+      .set("list", "12345号处理中")
+      .set("command", "完成")
+      .set("meeting", "M2024-12");
+  return v;
+}
+
+std::size_t utf16_length(std::string_view utf8) {
+  std::size_t units = 0;
+  for_each_code_point(utf8, [&](std::size_t, std::size_t, std::size_t u) { units += u; });
+  return units;
+}
+
+std::size_t code_point_count(std::string_view utf8) {
+  std::size_t count = 0;
+  for_each_code_point(utf8, [&](std::size_t, std::size_t, std::size_t) { ++count; });
+  return count;
+}
+
+std::string truncate_code_points(std::string_view utf8, std::size_t max_code_points) {
+  if (code_point_count(utf8) <= max_code_points) return std::string(utf8);
+  std::size_t keep = max_code_points == 0 ? 0 : max_code_points - 1;  // room for the ellipsis
+  std::size_t count = 0;
+  std::size_t cut = 0;
+  for_each_code_point(utf8, [&](std::size_t offset, std::size_t len, std::size_t) {
+    if (count < keep) cut = offset + len;
+    ++count;
+  });
+  std::string out(utf8.substr(0, cut));
+  if (max_code_points > 0) out += "…";
+  return out;
+}
+
+}  // namespace lianxin::domain

@@ -1,0 +1,114 @@
+// SMS templates: the words lianxin sends, with {placeholders}, Chinese by default.
+//
+// Every SMS is the configured signature followed by a rendered template. Replies to villagers
+// must fit in ONE SMS (70 UTF-16 units, signature included) so elderly readers get one short
+// message with one clear instruction; member messages may be longer (dispatch quotes the report).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lianxin::domain {
+
+// UCS-2 SMS capacity of a single message.
+inline constexpr std::size_t kSingleUcs2SmsUnits = 70;
+
+struct Templates {
+  // ---- to villagers (one SMS each) ----
+  std::string resident_received;         // {ticket}
+  std::string resident_ask_location;     // {ticket}
+  std::string resident_sent_to_desk;     // {ticket}
+  std::string resident_duplicate;        // {ticket}
+  std::string resident_note_added;       // {ticket}
+  std::string resident_rate_request;     // {ticket}
+  std::string resident_rated;            // {ticket}
+  std::string resident_reopened;         // {ticket}
+  std::string resident_cancelled;        // {ticket}
+  std::string resident_which_ticket;     // {ticket} (an example number)
+  std::string resident_status;           // {list} made of resident_status_item
+  std::string resident_status_item;      // {ticket} {status}
+  std::string resident_no_tickets;       //
+  std::string resident_not_found;        // {ticket}
+  std::string resident_nothing_to_rate;  //
+  std::string resident_unsubscribed;     //
+  std::string resident_invalid;          // {ticket}
+  std::string resident_help;             //
+  // ---- to members ----
+  std::string member_dispatch;         // {ticket} {village} {category} {text} {reporter}
+  std::string member_handed_over;      // {ticket} {village} {category} {text} {reporter} {reason}
+  std::string member_reopened;         // {ticket} {village} {category} {text} {reporter}
+  std::string member_note_added;       // {ticket} {note}
+  std::string member_accepted;         // {ticket}
+  std::string member_resolved;         // {ticket}
+  std::string member_handed_back;      // {ticket} {assignee}
+  std::string member_handback_nobody;  // {ticket}
+  std::string member_rated;            // {ticket} {rating} {points}
+  std::string member_cancelled;        // {ticket}
+  std::string member_invalid;          // {ticket} {reason}
+  std::string member_tickets;          // {count} {list} made of member_ticket_item
+  std::string member_ticket_item;      // {ticket} {status}
+  std::string member_no_tickets;       //
+  std::string member_points;           // {points}
+  std::string member_which_ticket;     // {count} {list} {command} {ticket}
+  std::string member_not_yours;        // {ticket}
+  std::string member_not_found;        // {ticket}
+  std::string member_wrong_state;      // {ticket} {status}
+  std::string member_help;             //
+  std::string member_sign_in_unavailable;  // {meeting}
+  std::string member_unsubscribed;         //
+};
+
+enum class Audience { resident, member };
+
+// One template of Templates, for loaders (set by key, report unknown keys) and checks.
+struct TemplateField {
+  std::string_view key;
+  std::string Templates::*field;
+  Audience audience;
+  std::span<const std::string_view> placeholders;  // the ones it may use
+};
+
+std::span<const TemplateField> template_fields();
+const TemplateField* find_template_field(std::string_view key);
+
+// The shipped Chinese templates.
+Templates default_templates();
+
+// Values for placeholders, in insertion order. Missing placeholders render as "".
+class TemplateValues {
+ public:
+  TemplateValues& set(std::string_view name, std::string value);
+  TemplateValues& set(std::string_view name, long long value);
+  const std::string* find(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+// Replaces each {name} by its value. Text that is not a well-formed {name} stays as it is.
+std::string render(std::string_view tmpl, const TemplateValues& values);
+
+// Checks a template against the placeholders its key allows; a message saying what is wrong,
+// or nullopt when it is fine. A villager template must also fit in one SMS with `signature`
+// when rendered with long realistic values (see sample_long_values()).
+std::optional<std::string> check_template(const TemplateField& field, std::string_view tmpl,
+                                          std::string_view signature);
+
+// Long but realistic values for every placeholder (5-digit ticket, 大溪边村 ...), for checks.
+TemplateValues sample_long_values();
+
+// Length in UTF-16 code units (what a UCS-2 SMS counts), of UTF-8 text.
+std::size_t utf16_length(std::string_view utf8);
+
+// Number of Unicode code points in UTF-8 text (invalid bytes count one each).
+std::size_t code_point_count(std::string_view utf8);
+
+// Cuts UTF-8 text to at most max_code_points code points, adding "…" when cut.
+std::string truncate_code_points(std::string_view utf8, std::size_t max_code_points);
+
+}  // namespace lianxin::domain

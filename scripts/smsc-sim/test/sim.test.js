@@ -1,0 +1,149 @@
+'use strict';
+// End-to-end self-test: the simulator driven over stdin/stdout, with a node-smpp ESME.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+const smpp = require('smpp');
+const text = require('../lib/text');
+const concat = require('../lib/concat');
+
+for (const command of Object.values(smpp.commands)) {
+  for (const param of Object.values(command.params || {})) delete param.filter;
+}
+for (const tlv of Object.values(smpp.tlvs)) delete tlv.filter;
+
+class Sim {
+  constructor(extra = []) {
+    this.child = spawn(process.execPath, [path.join(__dirname, '..', 'smsc.js'), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.events = [];
+    this.waiters = [];
+    this.req = 0;
+    readline.createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const event = JSON.parse(line);
+      this.events.push(event);
+      this.waiters = this.waiters.filter((w) => !w(event));
+    });
+  }
+  waitFor(name, pred = () => true, timeout = 3000) {
+    const found = this.events.find((e) => !e.taken && e.event === name && pred(e));
+    if (found) { found.taken = true; return Promise.resolve(found); }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timeout waiting for ${name}`)), timeout);
+      this.waiters.push((e) => {
+        if (e.taken || e.event !== name || !pred(e)) return false;
+        e.taken = true;
+        clearTimeout(timer);
+        resolve(e);
+        return true;
+      });
+    });
+  }
+  async command(cmd) {
+    const req = ++this.req;
+    this.child.stdin.write(JSON.stringify({ ...cmd, req }) + '\n');
+    const reply = await Promise.race([this.waitFor('ack', (e) => e.req === req), this.waitFor('error', (e) => e.req === req)]);
+    if (reply.event === 'error') throw new Error(reply.message);
+    return reply;
+  }
+  close() { this.child.stdin.end(); return new Promise((r) => this.child.on('exit', r)); }
+}
+
+async function connect(sim, password = 'pw') {
+  const port = (await sim.waitFor('listening')).port;
+  const session = smpp.connect({ host: '127.0.0.1', port });
+  await new Promise((r) => session.on('connect', r));
+  const resp = await new Promise((r) => session.bind_transceiver({ system_id: 'lianxin', password }, r));
+  return { session, resp };
+}
+
+test('bind with a wrong password is refused with ESME_RINVPASWD', async () => {
+  const sim = new Sim(['--password', 'secret']);
+  const { session, resp } = await connect(sim, 'wrong');
+  assert.equal(resp.command_status, 0x0e);
+  const bind = await sim.waitFor('bind');
+  assert.equal(bind.result, 'ESME_RINVPASWD');
+  session.destroy();
+  await sim.close();
+});
+
+test('multi-part MT is reassembled; MO parts sent out of order with a duplicate', async () => {
+  const sim = new Sim();
+  const { session, resp } = await connect(sim);
+  assert.equal(resp.command_status, 0);
+  const longText = '村口两盏路灯杆被大风刮倒了，'.repeat(12);
+  const parts = concat.splitPayloads(longText, 'ucs2', 'udh16');
+  const ids = [];
+  for (const [i, p] of [...parts.entries()].reverse()) {
+    const r = await new Promise((res) => session.submit_sm({
+      source_addr: '12345', destination_addr: '13800000001', esm_class: 0x40, data_coding: 8, registered_delivery: 1,
+      short_message: Buffer.concat([concat.buildUdh('udh16', 999, parts.length, i + 1), p]),
+    }, res));
+    ids.push(r.message_id);
+  }
+  const message = await sim.waitFor('message');
+  assert.equal(message.text, longText);
+  assert.equal(message.parts, parts.length);
+  assert.equal(message.concat, 'udh16');
+
+  const received = [];
+  session.on('deliver_sm', (pdu) => { received.push(pdu); session.send(pdu.response()); });
+  const ack = await sim.command({ cmd: 'deliver', from: '13800000001', to: '12345', text: '村口两盏路灯', parts: 3, split: 'sar', order: [3, 1, 2], duplicate: 1, id: 'mo1' });
+  assert.equal(ack.sent, 4);
+  const done = await sim.waitFor('deliver_done', (e) => e.id === 'mo1');
+  assert.equal(done.ok, true);
+  assert.deepEqual(received.map((p) => p.sar_segment_seqnum), [3, 1, 1, 2]);
+  assert.equal(received.map((p) => p).sort((a, b) => a.sar_segment_seqnum - b.sar_segment_seqnum)
+    .filter((p, i, all) => i === 0 || all[i - 1].sar_segment_seqnum !== p.sar_segment_seqnum)
+    .map((p) => text.decodeUcs2(p.short_message)).join(''), '村口两盏路灯');
+
+  await sim.command({ cmd: 'receipt', message_id: ids[0], form: 'tlv', stat: 'UNDELIV' });
+  await sim.waitFor('deliver_sm_resp', (e) => e.kind === 'receipt');
+  const dlr = received[received.length - 1];
+  assert.equal(dlr.esm_class, 4);
+  assert.equal(dlr.receipted_message_id, ids[0]);
+  assert.equal(dlr.message_state, 5);
+
+  await sim.command({ cmd: 'set', throttle_next: 1 });
+  const throttled = await new Promise((res) => session.submit_sm({ source_addr: '1', destination_addr: '2', short_message: Buffer.from('hi') }, res));
+  assert.equal(throttled.command_status, 0x58);
+  const okAgain = await new Promise((res) => session.submit_sm({ source_addr: '1', destination_addr: '2', short_message: Buffer.from('hi') }, res));
+  assert.equal(okAgain.command_status, 0);
+  assert.equal((await sim.waitFor('message', (e) => e.text === 'hi')).parts, 1);
+
+  await sim.command({ cmd: 'drop' });
+  await sim.waitFor('connection_closed');
+  await sim.close();
+});
+
+test('load mode fires MOs and times the acks; USSD TLVs pass both ways', async () => {
+  const sim = new Sim();
+  const { session } = await connect(sim);
+  const received = [];
+  session.on('deliver_sm', (pdu) => { received.push(pdu); session.send(pdu.response()); });
+  const ack = await sim.command({ cmd: 'load', count: 50, window: 10, id: 'bench' });
+  assert.equal(ack.window, 10);
+  const done = await sim.waitFor('load_done', (e) => e.id === 'bench');
+  assert.equal(done.acked, 50);
+  assert.equal(done.errors, 0);
+  assert.equal(received.length, 50);
+  assert.ok(done.latency_ms.p50 > 0 && done.latency_ms.p50 <= done.latency_ms.max);
+  assert.equal(sim.events.filter((e) => e.event === 'deliver_sm_resp').length, 0);  // quiet
+
+  await sim.command({ cmd: 'deliver', from: '13800000001', to: '*123#', text: '1', ussd_service_op: 1, its_session_info: 0x0102, id: 'u' });
+  await sim.waitFor('deliver_done', (e) => e.id === 'u');
+  const ussd = received[received.length - 1];
+  assert.equal(ussd.ussd_service_op, 1);
+  assert.equal(ussd.its_session_info.toString('hex'), '0102');
+  await new Promise((res) => session.submit_sm({
+    source_addr: '*123#', destination_addr: '13800000001', data_coding: 8, short_message: text.encodeUcs2('1 报事'),
+    ussd_service_op: 2, its_session_info: Buffer.from([0x01, 0x03]),
+  }, res));
+  const submit = await sim.waitFor('submit_sm');
+  assert.equal(submit.ussd_service_op, 2);
+  assert.equal(submit.its_session_info, '0103');
+  assert.equal(submit.text, '1 报事');
+  session.destroy();
+  await sim.close();
+});
