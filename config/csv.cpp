@@ -148,7 +148,8 @@ class Parser {
       ++pos_;
     }
     if (pos_ < text_.size() && text_[pos_] != ',' && !at_line_end()) {
-      fail(result, pos_, "unexpected text after a closing quote (a quote inside a quoted field is written \"\")");
+      fail(result, pos_,
+           "unexpected text after a closing quote (a quote inside a quoted field is written \"\")");
       return false;
     }
     return true;
@@ -171,6 +172,8 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-CsvParseResult parse_csv(std::string_view text) { return Parser(text).run(); }
+CsvParseResult parse_csv(std::string_view text) {
+  return Parser(text).run();
+}
 
 }  // namespace lianxin::config

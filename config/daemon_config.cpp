@@ -33,8 +33,8 @@ std::string format_duration(Millis d) {
     long long ms;
     const char* suffix;
   };
-  for (Unit unit : {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"},
-                    Unit{1'000, "s"}}) {
+  for (Unit unit :
+       {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"}, Unit{1'000, "s"}}) {
     if (ms % unit.ms == 0) return std::to_string(ms / unit.ms) + unit.suffix;
   }
   return std::to_string(ms) + "ms";
@@ -42,27 +42,44 @@ std::string format_duration(Millis d) {
 
 class Context {
  public:
-  Context(std::string file, std::vector<Diagnostic>& errors) : file_(std::move(file)), errors_(errors) {}
+  Context(std::string file, std::string_view text, std::vector<Diagnostic>& errors)
+      : file_(std::move(file)), text_(text), errors_(errors) {}
 
   void error(const YAML::Mark& mark, std::string message) {
     // yaml-cpp marks are 0-based; a null mark (-1) means "somewhere in the file".
     int line = mark.line >= 0 ? mark.line + 1 : 0;
-    int column = mark.line >= 0 && mark.column >= 0 ? mark.column + 1 : 0;
+    int column = mark.line >= 0 && mark.column >= 0 ? character_column(mark) : 0;
     errors_.push_back(Diagnostic{file_, line, column, std::move(message)});
   }
-  std::size_t error_count() const { return errors_.size(); }
   std::vector<Diagnostic>& errors() { return errors_; }
-  const std::string& file() const { return file_; }
 
  private:
+  // yaml-cpp counts columns in bytes; people (and the CSV diagnostics) count characters.
+  int character_column(const YAML::Mark& mark) const {
+    std::size_t start = 0;
+    for (int l = 0; l < mark.line; ++l) {
+      start = text_.find('\n', start);
+      if (start == std::string_view::npos) return mark.column + 1;
+      ++start;
+    }
+    if (mark.line == 0 && text_.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
+    const auto bytes = static_cast<std::size_t>(mark.column);
+    std::string_view line = text_.substr(start, text_.find('\n', start) - start);
+    if (bytes > line.size()) return mark.column + 1;
+    int column = 1;
+    for (char c : line.substr(0, bytes)) column += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return column;
+  }
+
   std::string file_;
+  std::string_view text_;
   std::vector<Diagnostic>& errors_;
 };
 
 // A value found under a key, with what is needed to report about it.
 struct Field {
   YAML::Node node;
-  YAML::Mark mark;  // of the value, or of the key when the value is empty
+  YAML::Mark mark;   // of the value, or of the key when the value is empty
   std::string path;  // "smpp[0].tps"
 };
 
@@ -98,7 +115,7 @@ class Map {
     }
     valid_ = true;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;  // a copy: it-> returns a temporary proxy
       if (!key.IsScalar()) {
         ctx_.error(key.Mark(), prefix() + "a key must be a plain word");
         continue;
@@ -292,8 +309,8 @@ std::optional<std::size_t> read_choice(Context& ctx, const Field& f,
 std::optional<std::vector<std::pair<std::string, YAML::Mark>>> read_string_list(Context& ctx,
                                                                                 const Field& f) {
   if (!f.node.IsSequence()) {
-    ctx.error(f.mark, f.path + ": expected a list such as [a, b], got " +
-                          std::string(kind_of(f.node)));
+    ctx.error(f.mark,
+              f.path + ": expected a list such as [a, b], got " + std::string(kind_of(f.node)));
     return std::nullopt;
   }
   std::vector<std::pair<std::string, YAML::Mark>> items;
@@ -316,7 +333,7 @@ std::optional<std::vector<std::pair<std::string, YAML::Mark>>> read_string_list(
 
 struct CategoryRefs {
   std::string id;
-  std::optional<YAML::Mark> team_mark;  // set when the YAML names the team
+  std::optional<YAML::Mark> team_mark;              // set when the YAML names the team
   std::map<std::string, YAML::Mark> keyword_marks;  // keywords written in the YAML
 };
 
@@ -340,13 +357,16 @@ class Loader {
     }
     if (auto f = top.get("default_country")) {
       if (auto v = read_string(ctx_, *f)) {
-        bool digits = !v->empty() && v->size() <= 3 && (*v)[0] != '0' &&
-                      std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
+        bool digits =
+            !v->empty() && v->size() <= 3 && (*v)[0] != '0' &&
+            std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
         if (digits) {
           s.default_country = *v;
         } else {
-          ctx_.error(f->mark, f->path + ": expected a country calling code of 1 to 3 digits such "
-                                        "as \"86\", got " + in_quotes(*v));
+          ctx_.error(f->mark, f->path +
+                                  ": expected a country calling code of 1 to 3 digits such "
+                                  "as \"86\", got " +
+                                  in_quotes(*v));
         }
       }
     }
@@ -376,10 +396,12 @@ class Loader {
     if (auto f = top.get("loop_protection")) {
       Map m(ctx_, f->node, f->path, f->mark, {"max_repeats", "period"});
       if (auto g = m.get("max_repeats")) {
-        if (auto v = read_integer(ctx_, *g, 1, 1000)) s.loop_protection.max_repeats = static_cast<int>(*v);
+        if (auto v = read_integer(ctx_, *g, 1, 1000))
+          s.loop_protection.max_repeats = static_cast<int>(*v);
       }
       if (auto g = m.get("period")) {
-        if (auto v = read_duration_in(ctx_, *g, std::chrono::minutes{1}, std::chrono::minutes{24 * 60})) {
+        if (auto v = read_duration_in(ctx_, *g, std::chrono::minutes{1},
+                                      std::chrono::minutes{24 * 60})) {
           s.loop_protection.period = *v;
         }
       }
@@ -394,22 +416,24 @@ class Loader {
       if (auto v = read_integer(ctx_, *f, 1, 1'000'000'000'000)) s.first_ticket_number = *v;
     }
     if (auto f = top.get("member_list_limit")) {
-      if (auto v = read_integer(ctx_, *f, 1, 50)) s.member_list_limit = static_cast<std::size_t>(*v);
+      if (auto v = read_integer(ctx_, *f, 1, 50))
+        s.member_list_limit = static_cast<std::size_t>(*v);
     }
-    directory_complete_ = directory_complete_ && top.get("directory").has_value();
   }
 
   // Loads the directory CSV files and checks what the YAML refers to in them.
   void cross_check(DaemonConfig& config) {
-    if (!options_.load_directory || !directory_complete_) return;
-    DirectoryLoadResult loaded = load_directory(config.directory_files, config.settings.default_country);
+    if (!options_.load_directory || !directory_complete_ || !directory_files_exist()) return;
+    DirectoryLoadResult loaded =
+        load_directory(config.directory_files, config.settings.default_country);
     for (Diagnostic& d : loaded.errors) ctx_.errors().push_back(std::move(d));
     if (!loaded.directory) return;
     config.directory = std::move(*loaded.directory);
     std::vector<std::string_view> team_ids;
     for (const domain::Team& team : config.directory.teams()) team_ids.push_back(team.id);
     for (const domain::Category& category : config.settings.categories) {
-      if (category.route != domain::RouteKind::team) continue;
+      // An empty team was reported already ("route: team needs a team: key").
+      if (category.route != domain::RouteKind::team || category.team.empty()) continue;
       if (config.directory.find_team(category.team)) continue;
       std::string message = "categories: " + category.id + ": route to team " +
                             in_quotes(category.team) + ", which is not in " +
@@ -422,8 +446,9 @@ class Loader {
       if (refs && refs->team_mark) {
         ctx_.error(*refs->team_mark, message);
       } else {
-        ctx_.error(categories_mark_, message + " (a built-in category: add the team or override "
-                                               "the category's route)");
+        ctx_.error(categories_mark_, message +
+                                         " (a built-in category: add the team or override "
+                                         "the category's route)");
       }
     }
   }
@@ -452,7 +477,8 @@ class Loader {
                  });
     std::error_code ec;
     const fs::path zoneinfo = "/usr/share/zoneinfo";
-    bool known = shape && (!fs::is_directory(zoneinfo, ec) || fs::is_regular_file(zoneinfo / *v, ec));
+    bool known =
+        shape && (!fs::is_directory(zoneinfo, ec) || fs::is_regular_file(zoneinfo / *v, ec));
     if (!known) {
       ctx_.error(f.mark, f.path + ": unknown time zone " + in_quotes(*v) +
                              " (an IANA name such as \"Asia/Shanghai\")");
@@ -486,10 +512,26 @@ class Loader {
       const YAML::Node item = f.node[i];
       YAML::Mark mark = item.Mark().line >= 0 ? item.Mark() : f.mark;
       Map m(ctx_, item, "smpp[" + std::to_string(i) + "]", mark,
-            {"name", "host", "port", "system_id", "password", "password_file",
-             "password_credential", "system_type", "bind", "priority", "source_address",
-             "source_ton", "source_npi", "concat", "tps", "window", "enquire_link_interval",
-             "response_timeout", "reconnect_min", "reconnect_max"});
+            {"name",
+             "host",
+             "port",
+             "system_id",
+             "password",
+             "password_file",
+             "password_credential",
+             "system_type",
+             "bind",
+             "priority",
+             "source_address",
+             "source_ton",
+             "source_npi",
+             "concat",
+             "tps",
+             "window",
+             "enquire_link_interval",
+             "response_timeout",
+             "reconnect_min",
+             "reconnect_max"});
       if (!m.valid()) continue;
       SmppConnection c;
       if (auto g = m.require("name")) {
@@ -568,9 +610,12 @@ class Loader {
         if (auto v = read_duration(ctx_, *max_field, 100ms, 1h)) c.reconnect_max = *v;
       }
       if (c.reconnect_max < c.reconnect_min) {
-        ctx_.error(max_field ? max_field->mark : min_field ? min_field->mark : m.mark(),
+        ctx_.error(max_field   ? max_field->mark
+                   : min_field ? min_field->mark
+                               : m.mark(),
                    m.path() + ": reconnect_max (" + format_duration(c.reconnect_max) +
-                       ") is shorter than reconnect_min (" + format_duration(c.reconnect_min) + ")");
+                       ") is shorter than reconnect_min (" + format_duration(c.reconnect_min) +
+                       ")");
       }
       config.smpp.push_back(std::move(c));
     }
@@ -582,8 +627,10 @@ class Loader {
     constexpr std::uint8_t kAlphanumeric = 5;
     if (c.source_ton == kAlphanumeric) {
       if (domain::code_point_count(*v) > 11) {
-        ctx_.error(f.mark, f.path + ": an alphanumeric sender (source_ton 5) has at most 11 "
-                                    "characters, got " + in_quotes(*v));
+        ctx_.error(f.mark, f.path +
+                               ": an alphanumeric sender (source_ton 5) has at most 11 "
+                               "characters, got " +
+                               in_quotes(*v));
         return;
       }
     } else if (v->size() > 20 || !domain::parse_phone_number(*v, country)) {
@@ -600,13 +647,15 @@ class Loader {
     auto credential_field = m.get("password_credential");
     int given = (inline_field ? 1 : 0) + (file_field ? 1 : 0) + (credential_field ? 1 : 0);
     if (given == 0) {
-      ctx_.error(m.mark(), m.path() + ": missing the password: give password_file, "
-                                      "password_credential or password");
+      ctx_.error(m.mark(), m.path() +
+                               ": missing the password: give password_file, "
+                               "password_credential or password");
       return;
     }
     if (given > 1) {
-      ctx_.error(m.mark(), m.path() + ": give only one of password_file, password_credential "
-                                      "and password");
+      ctx_.error(m.mark(), m.path() +
+                               ": give only one of password_file, password_credential "
+                               "and password");
       return;
     }
     std::optional<std::string> secret;
@@ -639,9 +688,10 @@ class Loader {
         if (const char* env = std::getenv("CREDENTIALS_DIRECTORY"); env && *env) dir = env;
       }
       if (!dir) {
-        ctx_.error(mark, what + ": $CREDENTIALS_DIRECTORY is not set (systemd sets it for "
-                                "LoadCredential=/SetCredential=; outside systemd use "
-                                "password_file)");
+        ctx_.error(mark, what +
+                             ": $CREDENTIALS_DIRECTORY is not set (systemd sets it for "
+                             "LoadCredential=/SetCredential=; outside systemd use "
+                             "password_file)");
         return;
       }
       c.password_origin = "credential " + *name;
@@ -693,20 +743,19 @@ class Loader {
 
   void directory(const Field& f, DaemonConfig& config) {
     Map m(ctx_, f.node, f.path, f.mark, {"grids", "members", "residents", "teams", "duty_desks"});
-    if (!m.valid()) {
-      directory_complete_ = false;
-      return;
-    }
+    if (!m.valid()) return;
+    bool complete = true;
     auto path = [&](std::string_view key, bool required, fs::path& into) {
       auto g = required ? m.require(key) : m.get(key);
       if (!g) {
-        directory_complete_ = directory_complete_ && !required;
+        complete = complete && !required;
         return;
       }
       if (auto v = read_nonempty(ctx_, *g)) {
         into = resolve(*v);
+        directory_fields_.emplace_back(into, *g);
       } else {
-        directory_complete_ = false;
+        complete = false;
       }
     };
     path("grids", true, config.directory_files.grids);
@@ -714,6 +763,22 @@ class Loader {
     path("residents", false, config.directory_files.residents);
     path("teams", false, config.directory_files.teams);
     path("duty_desks", true, config.directory_files.duty_desks);
+    directory_complete_ = complete;
+  }
+
+  // A directory file that is not there is reported at the YAML line naming it.
+  bool directory_files_exist() {
+    bool ok = true;
+    for (const auto& [file, field] : directory_fields_) {
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) {
+        ctx_.error(field.mark,
+                   field.path + ": " + file.string() +
+                       (fs::exists(file, ec) ? ": not a regular file" : ": no such file"));
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   void categories(const Field& f, domain::Settings& s) {
@@ -728,8 +793,8 @@ class Loader {
       const YAML::Node item = f.node[i];
       YAML::Mark mark = item.Mark().line >= 0 ? item.Mark() : f.mark;
       Map m(ctx_, item, "categories[" + std::to_string(i) + "]", mark,
-            {"id", "name", "keywords", "add_keywords", "route", "team", "urgent",
-             "accept_within", "resolve_within", "enabled"});
+            {"id", "name", "keywords", "add_keywords", "route", "team", "urgent", "accept_within",
+             "resolve_within", "enabled"});
       if (!m.valid()) continue;
       auto id_field = m.require("id");
       if (!id_field) continue;
@@ -738,8 +803,9 @@ class Loader {
       if (!std::all_of(id->begin(), id->end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
           })) {
-        ctx_.error(id_field->mark, id_field->path + ": an id is lower-case letters, digits and "
-                                                    "'_' (such as \"streetlight\"), got " +
+        ctx_.error(id_field->mark, id_field->path +
+                                       ": an id is lower-case letters, digits and "
+                                       "'_' (such as \"streetlight\"), got " +
                                        in_quotes(*id));
         continue;
       }
@@ -815,17 +881,21 @@ class Loader {
       auto accept = m.get("accept_within");
       auto resolve = m.get("resolve_within");
       if (accept) {
-        if (auto v = read_duration_in(ctx_, *accept, std::chrono::hours{1}, std::chrono::hours{24 * 90})) {
+        if (auto v = read_duration_in(ctx_, *accept, std::chrono::hours{1},
+                                      std::chrono::hours{24 * 90})) {
           category.accept_within = *v;
         }
       }
       if (resolve) {
-        if (auto v = read_duration_in(ctx_, *resolve, std::chrono::hours{1}, std::chrono::hours{24 * 365})) {
+        if (auto v = read_duration_in(ctx_, *resolve, std::chrono::hours{1},
+                                      std::chrono::hours{24 * 365})) {
           category.resolve_within = *v;
         }
       }
       if (category.accept_within > category.resolve_within) {
-        ctx_.error(accept ? accept->mark : resolve ? resolve->mark : m.mark(),
+        ctx_.error(accept    ? accept->mark
+                   : resolve ? resolve->mark
+                             : m.mark(),
                    m.path() + ": accept_within (" + format_duration(category.accept_within) +
                        ") is longer than resolve_within (" +
                        format_duration(category.resolve_within) + ")");
@@ -861,8 +931,8 @@ class Loader {
   void templates(const Field& f, domain::Settings& s) {
     if (f.node.IsNull()) return;
     if (!f.node.IsMap()) {
-      ctx_.error(f.mark, "templates: expected a mapping (name: text), got " +
-                             std::string(kind_of(f.node)));
+      ctx_.error(f.mark,
+                 "templates: expected a mapping (name: text), got " + std::string(kind_of(f.node)));
       return;
     }
     std::vector<std::string_view> keys;
@@ -888,8 +958,9 @@ class Loader {
       if (overridden_templates_.contains(std::string(t.key))) continue;
       if (auto problem = domain::check_template(t, s.templates.*(t.field), s.signature)) {
         ctx_.error(signature_mark_ ? *signature_mark_ : YAML::Mark::null_mark(),
-                   "signature " + in_quotes(s.signature) + " is too long for the built-in template " +
-                       *problem + "; shorten it or override the template");
+                   "signature " + in_quotes(s.signature) +
+                       " is too long for the built-in template " + *problem +
+                       "; shorten it or override the template");
       }
     }
   }
@@ -900,10 +971,12 @@ class Loader {
     Map m(ctx_, f.node, f.path, f.mark,
           {"duplicate_join", "location_followup", "verification", "closed_retention"});
     if (auto g = m.get("duplicate_join")) {
-      if (auto v = read_duration_in(ctx_, *g, minutes{0}, minutes{7 * 24 * 60})) w.duplicate_join = *v;
+      if (auto v = read_duration_in(ctx_, *g, minutes{0}, minutes{7 * 24 * 60}))
+        w.duplicate_join = *v;
     }
     if (auto g = m.get("location_followup")) {
-      if (auto v = read_duration_in(ctx_, *g, minutes{1}, minutes{7 * 24 * 60})) w.location_followup = *v;
+      if (auto v = read_duration_in(ctx_, *g, minutes{1}, minutes{7 * 24 * 60}))
+        w.location_followup = *v;
     }
     if (auto g = m.get("verification")) {
       if (auto v = read_duration_in(ctx_, *g, hours{1}, hours{24 * 90})) w.verification = *v;
@@ -916,7 +989,8 @@ class Loader {
   Context& ctx_;
   fs::path base_;
   const LoadOptions& options_;
-  bool directory_complete_ = true;
+  bool directory_complete_ = false;  // set when directory: names every required file
+  std::vector<std::pair<fs::path, Field>> directory_fields_;
   std::optional<YAML::Mark> signature_mark_;
   std::optional<YAML::Mark> fallback_mark_;
   YAML::Mark categories_mark_ = YAML::Mark::null_mark();
@@ -940,7 +1014,9 @@ std::string_view to_string(ConcatMode mode) {
   }
   return "?";
 }
-std::string_view to_string(SyncMode mode) { return mode == SyncMode::full ? "full" : "normal"; }
+std::string_view to_string(SyncMode mode) {
+  return mode == SyncMode::full ? "full" : "normal";
+}
 std::string_view to_string(LogLevel level) {
   switch (level) {
     case LogLevel::debug:
@@ -994,8 +1070,9 @@ std::optional<QuietHours> parse_quiet_hours(std::string_view text, std::string& 
     end = time_of_day(text.substr(dash + 1));
   }
   if (!start || !end) {
-    error = "expected quiet hours as HH:MM-HH:MM on a 24-hour clock, such as \"22:00-07:00\", got " +
-            in_quotes(text);
+    error =
+        "expected quiet hours as HH:MM-HH:MM on a 24-hour clock, such as \"22:00-07:00\", got " +
+        in_quotes(text);
     return std::nullopt;
   }
   if (*start == *end) {
@@ -1023,16 +1100,24 @@ std::optional<Millis> parse_duration(std::string_view text, std::string& error) 
       unit = 1, i += 2;
     } else if (i < text.size()) {
       switch (text[i]) {
-        case 's': unit = 1'000; break;
-        case 'm': unit = 60'000; break;
-        case 'h': unit = 3'600'000; break;
-        case 'd': unit = 86'400'000; break;
-        default: return bad();
+        case 's':
+          unit = 1'000;
+          break;
+        case 'm':
+          unit = 60'000;
+          break;
+        case 'h':
+          unit = 3'600'000;
+          break;
+        case 'd':
+          unit = 86'400'000;
+          break;
+        default:
+          return bad();
       }
       ++i;
     } else {
-      error = "a duration needs a unit (ms, s, m, h or d), such as \"" + std::string(text) +
-              "s\"";
+      error = "a duration needs a unit (ms, s, m, h or d), such as \"" + std::string(text) + "s\"";
       return std::nullopt;
     }
     if (n > 10'000'000'000LL / unit) return bad();  // beyond ~115 days of any unit: nonsense
@@ -1054,7 +1139,7 @@ std::vector<const SmppConnection*> DaemonConfig::by_priority() const {
 LoadResult load_config_text(std::string_view yaml, const std::string& file_name,
                             const fs::path& base_directory, const LoadOptions& options) {
   LoadResult result;
-  Context ctx(file_name, result.errors);
+  Context ctx(file_name, yaml, result.errors);
   if (auto bad = find_invalid_utf8(yaml)) {
     std::string_view before = yaml.substr(0, *bad);
     int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
@@ -1082,6 +1167,14 @@ LoadResult load_config_text(std::string_view yaml, const std::string& file_name,
   } catch (const std::exception& e) {
     result.errors.push_back({file_name, 0, 0, std::string("cannot load: ") + e.what()});
   }
+  // The YAML's own problems in file order, then those of the CSV files (already in their order).
+  std::stable_partition(result.errors.begin(), result.errors.end(),
+                        [&](const Diagnostic& d) { return d.file == file_name; });
+  auto yaml_end = std::find_if(result.errors.begin(), result.errors.end(),
+                               [&](const Diagnostic& d) { return d.file != file_name; });
+  std::stable_sort(result.errors.begin(), yaml_end, [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
   if (result.errors.empty()) result.config = std::move(config);
   return result;
 }

@@ -11,10 +11,15 @@ std::vector<std::uint32_t> code_points(std::string_view text) {
   std::vector<std::uint32_t> out;
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 1;
     if (i + len > text.size()) len = 1;
     std::uint32_t cp = len == 1 ? c : c & (0xFFu >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+    for (std::size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
     if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
     out.push_back(cp);
     i += len;
@@ -24,7 +29,8 @@ std::vector<std::uint32_t> code_points(std::string_view text) {
 
 // Optimal string alignment distance: insertions, deletions, substitutions and transpositions
 // of neighbours ("phnoe" → "phone" is one edit) each cost 1.
-std::size_t edit_distance(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+std::size_t edit_distance(const std::vector<std::uint32_t>& a,
+                          const std::vector<std::uint32_t>& b) {
   const std::size_t n = a.size(), m = b.size();
   std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
   for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
@@ -69,7 +75,8 @@ std::string closest_match(std::string_view word, std::span<const std::string_vie
     const auto c = code_points(candidate);
     std::size_t distance = edit_distance(w, c);
     // A typo: at most a third of the longer word, and never more than 3 edits.
-    std::size_t limit = std::min<std::size_t>(3, std::max<std::size_t>(1, std::max(w.size(), c.size()) / 3));
+    std::size_t limit =
+        std::min<std::size_t>(3, std::max<std::size_t>(1, std::max(w.size(), c.size()) / 3));
     if (distance <= limit && (best.empty() || distance < best_distance)) {
       best = std::string(candidate);
       best_distance = distance;

@@ -56,14 +56,14 @@ const std::vector<ColumnSpec> kDutyDeskColumns{
     {"member", {"成员", "值班人员", "值班员", "成员编号"}, true},
 };
 
-const std::vector<std::string_view> kIgnoredColumns{"note", "notes", "remark", "remarks", "comment",
-                                                    "title", "备注", "职务", "说明"};
+const std::vector<std::string_view> kIgnoredColumns{
+    "note", "notes", "remark", "remarks", "comment", "title", "备注", "职务", "说明"};
 
 const std::vector<std::pair<std::string_view, Role>> kChineseRoles{
-    {"党员", Role::member},         {"网格员", Role::member},       {"成员", Role::member},
-    {"网格长", Role::grid_leader},  {"支部书记", Role::grid_leader}, {"书记", Role::grid_leader},
-    {"团长", Role::team_leader},    {"队长", Role::team_leader},    {"值班", Role::duty_desk},
-    {"值班员", Role::duty_desk},    {"值班室", Role::duty_desk},    {"志愿者", Role::helper},
+    {"党员", Role::member},        {"网格员", Role::member},        {"成员", Role::member},
+    {"网格长", Role::grid_leader}, {"支部书记", Role::grid_leader}, {"书记", Role::grid_leader},
+    {"团长", Role::team_leader},   {"队长", Role::team_leader},     {"值班", Role::duty_desk},
+    {"值班员", Role::duty_desk},   {"值班室", Role::duty_desk},     {"志愿者", Role::helper},
     {"协管员", Role::helper},
 };
 
@@ -138,7 +138,9 @@ bool valid_id(std::string_view id) {
   return true;
 }
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
 class Errors {
  public:
@@ -147,7 +149,8 @@ class Errors {
     std::size_t& count = per_file_[file];
     ++count;
     if (count > kMaxErrorsPerFile) return;
-    if (count == kMaxErrorsPerFile) message = "too many errors; the rest of this file is not reported";
+    if (count == kMaxErrorsPerFile)
+      message = "too many errors; the rest of this file is not reported";
     sink_.push_back(Diagnostic{file, static_cast<int>(line), 0, std::move(message)});
   }
   bool any() const { return !sink_.empty(); }
@@ -205,7 +208,9 @@ class Table {
   void error(const Row& row, std::string_view key, const std::string& message) {
     errors_.add(file_, row.line, label(key) + ": " + message);
   }
-  void error(std::size_t line, std::string message) { errors_.add(file_, line, std::move(message)); }
+  void error(std::size_t line, std::string message) {
+    errors_.add(file_, line, std::move(message));
+  }
 
   // The cell of a required column, with an error when it is empty.
   std::optional<std::string> required(const Row& row, std::string_view key) {
@@ -246,14 +251,14 @@ class Table {
         unnamed_.push_back(col);
         continue;
       }
-      if (key[0] == '#' || std::find(kIgnoredColumns.begin(), kIgnoredColumns.end(), std::string_view(key)) !=
-                               kIgnoredColumns.end()) {
+      if (key[0] == '#' || std::find(kIgnoredColumns.begin(), kIgnoredColumns.end(),
+                                     std::string_view(key)) != kIgnoredColumns.end()) {
         continue;
       }
       const ColumnSpec* found = nullptr;
       for (const ColumnSpec& spec : specs_) {
-        if (spec.key == key ||
-            std::find(spec.names.begin(), spec.names.end(), std::string_view(key)) != spec.names.end()) {
+        if (spec.key == key || std::find(spec.names.begin(), spec.names.end(),
+                                         std::string_view(key)) != spec.names.end()) {
           found = &spec;
         }
       }
@@ -299,8 +304,8 @@ class Table {
     }
     for (std::size_t col : unnamed_) {
       if (!trim(record.fields[col]).empty()) {
-        error(record.line, "column " + std::to_string(col + 1) +
-                               " has a value but no name in the header row");
+        error(record.line,
+              "column " + std::to_string(col + 1) + " has a value but no name in the header row");
         return;
       }
     }
@@ -532,8 +537,7 @@ class DirectoryBuilder {
       if (known.contains(ref.id)) continue;
       std::vector<std::string_view> ids;
       for (const auto& [id, where] : known) ids.push_back(id);
-      std::string message =
-          ref.column + ": unknown " + std::string(what) + " " + in_quotes(ref.id);
+      std::string message = ref.column + ": unknown " + std::string(what) + " " + in_quotes(ref.id);
       std::string suggestion = closest_match(ref.id, ids);
       if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
       errors_.add(ref.file, ref.line, message);
@@ -571,8 +575,8 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path,
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > max_bytes) {
-      errors.push_back({path.string(), 0, 0,
-                        "file is larger than " + std::to_string(max_bytes >> 20) + " MiB"});
+      errors.push_back(
+          {path.string(), 0, 0, "file is larger than " + std::to_string(max_bytes >> 20) + " MiB"});
       return std::nullopt;
     }
   }
@@ -590,11 +594,20 @@ DirectoryLoadResult parse_directory(const DirectorySources& sources,
   auto missing = [&](std::string_view what) {
     sink.push_back({"directory", 0, 0, "no " + std::string(what) + " file configured"});
   };
-  if (sources.grids) builder.grids(*sources.grids); else missing("grids");
-  if (sources.members) builder.members(*sources.members); else missing("members");
+  if (sources.grids)
+    builder.grids(*sources.grids);
+  else
+    missing("grids");
+  if (sources.members)
+    builder.members(*sources.members);
+  else
+    missing("members");
   if (sources.residents) builder.residents(*sources.residents);
   if (sources.teams) builder.teams(*sources.teams);
-  if (sources.duty_desks) builder.duty_desks(*sources.duty_desks); else missing("duty_desks");
+  if (sources.duty_desks)
+    builder.duty_desks(*sources.duty_desks);
+  else
+    missing("duty_desks");
   return builder.finish(sink);
 }
 

@@ -3,8 +3,8 @@
 // Files are UTF-8 CSV (see csv.hpp) with a header row. Columns are found by name, in any order,
 // English or Chinese; text in parentheses after a name is ignored ("别名(用;分隔)"). Cells are
 // trimmed. Rows whose cells are all empty are skipped. Lists inside a cell are separated by
-// ';', '；', '、', ',' or '，'. Extra columns named note/notes/remark/title/备注/职务/说明, or starting
-// with '#', are ignored; any other unknown column is an error (it is usually a typo).
+// ';', '；', '、', ',' or '，'. Extra columns named note/notes/remark/title/备注/职务/说明, or
+// starting with '#', are ignored; any other unknown column is an error (it is usually a typo).
 //
 //   grids.csv       id(编号)*, name(名称), village(村)*, township(乡镇), aliases(别名),
 //                   leader(网格长: a member id)

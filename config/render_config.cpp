@@ -77,7 +77,8 @@ std::string render_config(const DaemonConfig& c) {
   o << "categories:\n";
   for (const domain::Category& cat : s.categories) {
     o << "  - id: " << cat.id << "\n    name: " << q(cat.name) << "\n    keywords: [";
-    for (std::size_t i = 0; i < cat.keywords.size(); ++i) o << (i ? ", " : "") << q(cat.keywords[i]);
+    for (std::size_t i = 0; i < cat.keywords.size(); ++i)
+      o << (i ? ", " : "") << q(cat.keywords[i]);
     o << "]\n    route: " << domain::to_string(cat.route) << "\n";
     if (!cat.team.empty()) o << "    team: " << cat.team << "\n";
     o << "    urgent: " << (cat.urgent ? "true" : "false") << "\n"

@@ -218,19 +218,18 @@ AddResult Reassembler::add(InboundPart part, TimePoint now) {
   slot = ReceivedPart{part.seq, part.data_coding, std::move(part.body), part.handle};
   ++pending.received;
 
+  if (pending.received == pending.parts.size()) {
+    result.outcome = AddOutcome::completed;
+    result.released.push_back(release(it, Release::complete, now));
+    return result;
+  }
+  result.outcome = AddOutcome::stored;
   // Make room (oldest first, never the message this part belongs to).
   while (pending_.size() > 1 && (pending_.size() > options_.max_pending ||
                                  pending_octets_ > options_.max_pending_octets)) {
     auto victim = pending_order_.begin();
     if (victim->second == it) ++victim;
     result.released.push_back(release(victim->second, Release::evicted, now));
-  }
-
-  if (pending.received == pending.parts.size()) {
-    result.outcome = AddOutcome::completed;
-    result.released.push_back(release(it, Release::complete, now));
-  } else {
-    result.outcome = AddOutcome::stored;
   }
   return result;
 }

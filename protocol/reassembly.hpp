@@ -30,7 +30,7 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "protocol/text.hpp"
@@ -93,7 +93,7 @@ enum class AddOutcome : std::uint8_t {
 
 struct AddResult {
   AddOutcome outcome = AddOutcome::stored;
-  std::vector<ReassembledMessage> released;  // evicted messages first, then this part's message
+  std::vector<ReassembledMessage> released;  // this part's message, or evicted ones
 };
 
 struct ReassemblerStats {

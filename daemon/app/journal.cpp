@@ -25,11 +25,16 @@ bool stderr_is_journal() {
 
 const char* priority_name(Priority priority) {
   switch (priority) {
-    case Priority::error: return "error";
-    case Priority::warning: return "warning";
-    case Priority::notice: return "notice";
-    case Priority::info: return "info";
-    case Priority::debug: return "debug";
+    case Priority::error:
+      return "error";
+    case Priority::warning:
+      return "warning";
+    case Priority::notice:
+      return "notice";
+    case Priority::info:
+      return "info";
+    case Priority::debug:
+      return "debug";
   }
   return "?";
 }

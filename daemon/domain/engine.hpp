@@ -5,6 +5,31 @@
 // and calls restore(); after every call it persists the returned Effects in one transaction
 // (tickets, events, points, next ticket number, SMS into the outbox) and only then performs
 // them. The engine never reads the clock: `now` is a parameter everywhere.
+//
+// Behaviour (what users see):
+// * A number in the member directory speaks the member grammar (grammar.hpp): 接/完成/退 with
+//   or without a ticket number (without: only when they have exactly one open ticket, else the
+//   reply lists their numbers), 我的, 积分, 签到 (answered "not available yet"), 退订. A ticket
+//   number that is not theirs or does not exist gets a clear reply; anything unrecognised gets
+//   one line of help; a long free text reads as a report of their own (grid: the text, else
+//   their own grid).
+// * Anyone else is a villager. A rating (1..5) or 0/未解决 applies to their most recently
+//   resolved ticket; with none, a short hint. 查询 lists their tickets (as many as fit in one SMS,
+//   newest first), 取消 [n] cancels (without a number only when they have exactly one open),
+//   退订 is recorded. A text that looks like a failed command (`ok`, `6`) gets help. Any other
+//   text: if a ticket of theirs waits for "which village?", it is the answer; else if a ticket
+//   of theirs created within windows.duplicate_join is still open, an exact repeat is a
+//   duplicate (short reply) and a new text joins it as a note (forwarded to the assignee);
+//   else it is a new ticket.
+// * New ticket: category by keywords, grid by resident directory or names in the text; unknown
+//   grid → one follow-up question and a timer; an answer naming a village dispatches there, any
+//   other answer or the timer's expiry sends it to the duty desk. Dispatch SMS to the member
+//   (who/where/what, reporter masked), confirmation with the number to the villager.
+// * 完成 → the villager is asked to rate; verification timer. Rating closes the ticket (points:
+//   stars × points.per_star to the assignee); 0 reopens it to the same assignee; no answer
+//   closes it as "unrated", which earns nothing. 退 → next candidate (routing.hpp).
+// * The same text to the same number more than loop_protection.max_repeats times within the
+//   period is held and logged, not sent.
 #pragma once
 
 #include <chrono>

@@ -50,7 +50,8 @@ bool is_service_number(std::string_view canonical);
 
 // National form for SMS and tables: "+8613800000001" → "13800000001", "+8657187654321" →
 // "057187654321" (trunk 0 restored), other countries stay international ("+85291234567"),
-// service numbers unchanged. Anything that does not normalise is returned as given.
+// service numbers unchanged. With another default country its own numbers are shown as "0" +
+// national number. Anything that does not normalise is returned as given.
 std::string display_national(std::string_view number, std::string_view country_code = "86");
 
 // The national form with 4 digits before the last 4 masked: "138****0001", "0571****4321";

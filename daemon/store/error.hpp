@@ -11,17 +11,17 @@
 namespace lianxin::store {
 
 enum class StoreError {
-  sqlite = 1,         // any other SQLite failure
-  busy,               // another process holds the write lock past the busy timeout
-  constraint,         // a row broke a constraint (the whole batch was rolled back)
-  io,                 // the disk said no (SQLITE_IOERR)
-  disk_full,          // SQLITE_FULL
-  corrupt,            // SQLITE_CORRUPT / SQLITE_NOTADB
-  read_only,          // SQLITE_READONLY
-  cannot_open,        // SQLITE_CANTOPEN
-  schema_too_new,     // the database was written by a newer lianxind
-  not_our_database,   // tables we did not create, or another application_id
-  invalid_argument,   // the caller asked for something impossible
+  sqlite = 1,        // any other SQLite failure
+  busy,              // another process holds the write lock past the busy timeout
+  constraint,        // a row broke a constraint (the whole batch was rolled back)
+  io,                // the disk said no (SQLITE_IOERR)
+  disk_full,         // SQLITE_FULL
+  corrupt,           // SQLITE_CORRUPT / SQLITE_NOTADB
+  read_only,         // SQLITE_READONLY
+  cannot_open,       // SQLITE_CANTOPEN
+  schema_too_new,    // the database was written by a newer lianxind
+  not_our_database,  // tables we did not create, or another application_id
+  invalid_argument,  // the caller asked for something impossible
 };
 
 const std::error_category& store_error_category();

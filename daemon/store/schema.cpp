@@ -41,8 +41,9 @@ CREATE TABLE outbox (
   audience TEXT NOT NULL,
   urgent INTEGER NOT NULL DEFAULT 0,
   in_reply_to INTEGER,
-  state TEXT NOT NULL
-    CHECK (state IN ('queued','sending','submitted','delivered','failed','expired')),
+  -- (Comparisons, not IN: a CHECK with IN builds a temp b-tree on every row written.)
+  state TEXT NOT NULL CHECK (state = 'queued' OR state = 'sending' OR state = 'submitted'
+                             OR state = 'delivered' OR state = 'failed' OR state = 'expired'),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at_ms INTEGER NOT NULL,
   last_error TEXT NOT NULL DEFAULT '',
@@ -50,15 +51,15 @@ CREATE TABLE outbox (
   created_at_ms INTEGER NOT NULL,
   updated_at_ms INTEGER NOT NULL
 );
+-- Only the queue is indexed by state: 'sending' rows are looked for once, at start-up.
 CREATE INDEX outbox_queue ON outbox(urgent DESC, id) WHERE state = 'queued';
-CREATE INDEX outbox_sending ON outbox(id) WHERE state = 'sending';
-CREATE INDEX outbox_ticket ON outbox(ticket) WHERE ticket IS NOT NULL;
 
 CREATE TABLE outbox_parts (
   outbox_id INTEGER NOT NULL REFERENCES outbox(id),
   part INTEGER NOT NULL,
   message_id TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('submitted','delivered','failed','expired')),
+  state TEXT NOT NULL CHECK (state = 'submitted' OR state = 'delivered' OR state = 'failed'
+                             OR state = 'expired'),
   updated_at_ms INTEGER NOT NULL,
   PRIMARY KEY (outbox_id, part)
 ) WITHOUT ROWID;
@@ -90,8 +91,7 @@ CREATE TABLE tickets (
   rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 0 AND 5),
   inbound_id INTEGER
 );
-CREATE INDEX tickets_open ON tickets(number)
-  WHERE state NOT IN ('closed','invalid','cancelled');
+-- No index on state: every upsert rewrites it, and open tickets are read once, at start-up.
 
 CREATE TABLE ticket_events (
   id INTEGER PRIMARY KEY,
@@ -132,7 +132,9 @@ ALTER TABLE outbox ADD COLUMN not_before_ms INTEGER;
 ALTER TABLE outbox ADD COLUMN expires_at_ms INTEGER;
 )sql";
 
-int application_id(SQLite::Database& db) { return db.execAndGet("PRAGMA application_id").getInt(); }
+int application_id(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA application_id").getInt();
+}
 
 void check_is_ours(SQLite::Database& db, int version) {
   const int app = application_id(db);
@@ -143,8 +145,7 @@ void check_is_ours(SQLite::Database& db, int version) {
   }
   if (version == 0) {
     const int objects =
-        db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
-            .getInt();
+        db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").getInt();
     if (objects != 0) {
       throw StoreOpenError(make_error_code(StoreError::not_our_database),
                            "database " + db.getFilename() +
@@ -174,7 +175,9 @@ const std::vector<Migration>& migrations() {
   return steps;
 }
 
-int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+int schema_version(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
 
 std::vector<std::string> migrate(SQLite::Database& db, int target) {
   if (target < 0 || target > kSchemaVersion) {

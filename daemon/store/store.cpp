@@ -31,35 +31,50 @@ class DataError : public std::runtime_error {
 
 const char* state_name(OutboxState state) {
   switch (state) {
-    case OutboxState::queued: return "queued";
-    case OutboxState::sending: return "sending";
-    case OutboxState::submitted: return "submitted";
-    case OutboxState::delivered: return "delivered";
-    case OutboxState::failed: return "failed";
-    case OutboxState::expired: return "expired";
+    case OutboxState::queued:
+      return "queued";
+    case OutboxState::sending:
+      return "sending";
+    case OutboxState::submitted:
+      return "submitted";
+    case OutboxState::delivered:
+      return "delivered";
+    case OutboxState::failed:
+      return "failed";
+    case OutboxState::expired:
+      return "expired";
   }
   return "queued";
 }
 
 const char* ticket_state_name(TicketState state) {
   switch (state) {
-    case TicketState::new_: return "new";
-    case TicketState::awaiting_location: return "awaiting_location";
-    case TicketState::dispatched: return "dispatched";
-    case TicketState::accepted: return "accepted";
-    case TicketState::resolved: return "resolved";
-    case TicketState::closed: return "closed";
-    case TicketState::reopened: return "reopened";
-    case TicketState::invalid: return "invalid";
-    case TicketState::cancelled: return "cancelled";
+    case TicketState::new_:
+      return "new";
+    case TicketState::awaiting_location:
+      return "awaiting_location";
+    case TicketState::dispatched:
+      return "dispatched";
+    case TicketState::accepted:
+      return "accepted";
+    case TicketState::resolved:
+      return "resolved";
+    case TicketState::closed:
+      return "closed";
+    case TicketState::reopened:
+      return "reopened";
+    case TicketState::invalid:
+      return "invalid";
+    case TicketState::cancelled:
+      return "cancelled";
   }
   return "new";
 }
 
 constexpr TicketState kAllTicketStates[] = {
-    TicketState::new_,   TicketState::awaiting_location, TicketState::dispatched,
-    TicketState::accepted, TicketState::resolved,        TicketState::closed,
-    TicketState::reopened, TicketState::invalid,         TicketState::cancelled,
+    TicketState::new_,     TicketState::awaiting_location, TicketState::dispatched,
+    TicketState::accepted, TicketState::resolved,          TicketState::closed,
+    TicketState::reopened, TicketState::invalid,           TicketState::cancelled,
 };
 
 TicketState ticket_state_from_name(std::string_view name) {
@@ -71,19 +86,24 @@ TicketState ticket_state_from_name(std::string_view name) {
 
 const char* close_reason_name(domain::CloseReason reason) {
   switch (reason) {
-    case domain::CloseReason::none: return "none";
-    case domain::CloseReason::rated: return "rated";
-    case domain::CloseReason::unrated: return "unrated";
-    case domain::CloseReason::cancelled: return "cancelled";
-    case domain::CloseReason::invalid: return "invalid";
+    case domain::CloseReason::none:
+      return "none";
+    case domain::CloseReason::rated:
+      return "rated";
+    case domain::CloseReason::unrated:
+      return "unrated";
+    case domain::CloseReason::cancelled:
+      return "cancelled";
+    case domain::CloseReason::invalid:
+      return "invalid";
   }
   return "none";
 }
 
 domain::CloseReason close_reason_from_name(std::string_view name) {
-  for (auto reason : {domain::CloseReason::none, domain::CloseReason::rated,
-                      domain::CloseReason::unrated, domain::CloseReason::cancelled,
-                      domain::CloseReason::invalid}) {
+  for (auto reason :
+       {domain::CloseReason::none, domain::CloseReason::rated, domain::CloseReason::unrated,
+        domain::CloseReason::cancelled, domain::CloseReason::invalid}) {
     if (name == close_reason_name(reason)) return reason;
   }
   throw DataError("unknown close reason '" + std::string(name) + "'");
@@ -98,15 +118,23 @@ const char* audience_name(domain::Audience audience) {
 StoreError classify(int sqlite_code) {
   switch (sqlite_code & 0xFF) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return StoreError::busy;
-    case SQLITE_CONSTRAINT: return StoreError::constraint;
-    case SQLITE_IOERR: return StoreError::io;
-    case SQLITE_FULL: return StoreError::disk_full;
+    case SQLITE_LOCKED:
+      return StoreError::busy;
+    case SQLITE_CONSTRAINT:
+      return StoreError::constraint;
+    case SQLITE_IOERR:
+      return StoreError::io;
+    case SQLITE_FULL:
+      return StoreError::disk_full;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return StoreError::corrupt;
-    case SQLITE_READONLY: return StoreError::read_only;
-    case SQLITE_CANTOPEN: return StoreError::cannot_open;
-    default: return StoreError::sqlite;
+    case SQLITE_NOTADB:
+      return StoreError::corrupt;
+    case SQLITE_READONLY:
+      return StoreError::read_only;
+    case SQLITE_CANTOPEN:
+      return StoreError::cannot_open;
+    default:
+      return StoreError::sqlite;
   }
 }
 
@@ -156,24 +184,34 @@ class Use {
   SQLite::Statement& statement_;
 };
 
-void bind_int(SQLite::Statement& s, int index, std::int64_t value) { s.bind(index, value); }
-void bind_ms(SQLite::Statement& s, int index, TimePoint at) { s.bind(index, to_ms(at)); }
+void bind_int(SQLite::Statement& s, int index, std::int64_t value) {
+  s.bind(index, value);
+}
+void bind_ms(SQLite::Statement& s, int index, TimePoint at) {
+  s.bind(index, to_ms(at));
+}
 void bind_opt_ms(SQLite::Statement& s, int index, const std::optional<TimePoint>& at) {
-  if (at) bind_ms(s, index, *at);
-  else s.bind(index);
+  if (at)
+    bind_ms(s, index, *at);
+  else
+    s.bind(index);
 }
 template <class Int>
 void bind_opt_int(SQLite::Statement& s, int index, const std::optional<Int>& value) {
-  if (value) bind_int(s, index, static_cast<std::int64_t>(*value));
-  else s.bind(index);
+  if (value)
+    bind_int(s, index, static_cast<std::int64_t>(*value));
+  else
+    s.bind(index);
 }
 // The string must outlive the step (it is bound without a copy).
 void bind_ref(SQLite::Statement& s, int index, const std::string& text) {
   s.bindNoCopy(index, text);
 }
 void bind_opt_ref(SQLite::Statement& s, int index, const std::optional<std::string>& text) {
-  if (text) bind_ref(s, index, *text);
-  else s.bind(index);
+  if (text)
+    bind_ref(s, index, *text);
+  else
+    s.bind(index);
 }
 void bind_blob_ref(SQLite::Statement& s, int index, const Bytes& bytes) {
   static const char kEmpty = 0;  // a null pointer would bind NULL, not an empty blob
@@ -313,12 +351,12 @@ constexpr const char* kNextTicketCounter = "next_ticket_number";
 struct Statements {
   explicit Statements(SQLite::Database& db)
       : inbox_find_duplicate(db,
-                             "SELECT id FROM inbox WHERE content_hash = ?1 "
-                             "AND received_at_ms BETWEEN ?2 AND ?3 AND connection = ?4 "
-                             "AND source = ?5 AND destination = ?6 AND data_coding = ?7 "
-                             "AND esm_class = ?8 AND payload = ?9 AND concat_ref IS ?10 "
-                             "AND concat_total IS ?11 AND concat_seq IS ?12 "
-                             "AND is_receipt = ?13 AND ussd_op IS NULL ORDER BY id LIMIT 1"),
+                             "SELECT id FROM inbox WHERE content_hash = ?13 "
+                             "AND received_at_ms BETWEEN ?17 AND ?18 AND connection = ?1 "
+                             "AND source = ?2 AND destination = ?3 AND data_coding = ?4 "
+                             "AND esm_class = ?5 AND payload = ?6 AND concat_ref IS ?7 "
+                             "AND concat_total IS ?8 AND concat_seq IS ?9 "
+                             "AND is_receipt = 0 AND ussd_op IS NULL ORDER BY id LIMIT 1"),
         inbox_insert(db,
                      "INSERT INTO inbox (connection, source, destination, data_coding, "
                      "esm_class, payload, concat_ref, concat_total, concat_seq, ussd_op, "
@@ -384,33 +422,38 @@ struct Statements {
                     "UPDATE outbox SET state = 'failed', last_error = ?2, updated_at_ms = ?3 "
                     "WHERE id = ?1 AND state IN ('queued', 'sending', 'submitted')"),
         receipt_lookup(db,
-                       "SELECT p.outbox_id, p.part FROM outbox_parts p "
-                       "JOIN outbox o ON o.id = p.outbox_id "
-                       "WHERE p.message_id IN (?1, ?2, ?3) "
-                       "ORDER BY (p.message_id = ?1) DESC, (o.connection = ?4) DESC, "
-                       "p.outbox_id DESC LIMIT 1"),
+                       "SELECT p.outbox_id, p.part, o.connection = ?2 FROM outbox_parts p "
+                       "JOIN outbox o ON o.id = p.outbox_id WHERE p.message_id = ?1"),
         part_update(db,
                     "UPDATE outbox_parts SET state = ?3, updated_at_ms = ?4 "
                     "WHERE outbox_id = ?1 AND part = ?2 AND state = 'submitted'"),
-        parts_summary(db,
-                      "SELECT count(*), coalesce(sum(state = 'delivered'), 0), "
-                      "coalesce(sum(state = 'failed'), 0), coalesce(sum(state = 'expired'), 0) "
-                      "FROM outbox_parts WHERE outbox_id = ?1"),
-        outbox_final(db,
-                     "UPDATE outbox SET state = ?2, last_error = ?3, updated_at_ms = ?4 "
-                     "WHERE id = ?1 AND state = 'submitted'"),
+        // The SMS fails with its first failed (or expired) segment and is delivered with its
+        // last delivered one. RETURNING: no row when the SMS was no longer 'submitted'.
+        outbox_after_receipt(
+            db,
+            "UPDATE outbox SET state = CASE "
+            "WHEN EXISTS (SELECT 1 FROM outbox_parts WHERE outbox_id = ?1 AND state = 'failed') "
+            "THEN 'failed' "
+            "WHEN EXISTS (SELECT 1 FROM outbox_parts WHERE outbox_id = ?1 AND state = 'expired') "
+            "THEN 'expired' "
+            "WHEN NOT EXISTS (SELECT 1 FROM outbox_parts WHERE outbox_id = ?1 "
+            "AND state <> 'delivered') THEN 'delivered' ELSE 'submitted' END, "
+            "last_error = CASE WHEN ?2 <> 'delivered' THEN ?3 ELSE last_error END, "
+            "updated_at_ms = ?4 WHERE id = ?1 AND state = 'submitted' RETURNING state"),
         outbox_state(db, "SELECT state FROM outbox WHERE id = ?1"),
-        take_ready(db,
-                   std::string("SELECT ") + kOutboxColumns +
-                       " FROM outbox WHERE state = 'queued' AND next_attempt_at_ms <= ?1 "
-                       "AND (not_before_ms IS NULL OR not_before_ms <= ?1) "
-                       "ORDER BY urgent DESC, id LIMIT ?2"),
-        mark_sending(db,
-                     "UPDATE outbox SET state = 'sending', attempts = attempts + 1, "
-                     "updated_at_ms = ?2 WHERE id = ?1"),
-        mark_expired(db,
-                     "UPDATE outbox SET state = 'expired', last_error = 'expired before sending', "
-                     "updated_at_ms = ?2 WHERE id = ?1") {}
+        // One statement for the whole take: due rows become 'sending', or 'expired' when past
+        // their validity. RETURNING gives no order: take() sorts.
+        take(db,
+             std::string("UPDATE outbox SET "
+                         "state = CASE WHEN expires_at_ms <= ?1 THEN 'expired' ELSE 'sending' END, "
+                         "attempts = attempts + (expires_at_ms IS NULL OR expires_at_ms > ?1), "
+                         "last_error = CASE WHEN expires_at_ms <= ?1 "
+                         "THEN 'expired before sending' ELSE last_error END, "
+                         "updated_at_ms = ?1 WHERE id IN (SELECT id FROM outbox "
+                         "WHERE state = 'queued' AND next_attempt_at_ms <= ?1 "
+                         "AND (not_before_ms IS NULL OR not_before_ms <= ?1) "
+                         "ORDER BY urgent DESC, id LIMIT ?2) RETURNING ") +
+                 kOutboxColumns) {}
 
   SQLite::Statement inbox_find_duplicate;
   SQLite::Statement inbox_insert;
@@ -427,12 +470,9 @@ struct Statements {
   SQLite::Statement outbox_fail;
   SQLite::Statement receipt_lookup;
   SQLite::Statement part_update;
-  SQLite::Statement parts_summary;
-  SQLite::Statement outbox_final;
+  SQLite::Statement outbox_after_receipt;
   SQLite::Statement outbox_state;
-  SQLite::Statement take_ready;
-  SQLite::Statement mark_sending;
-  SQLite::Statement mark_expired;
+  SQLite::Statement take;
 };
 
 // Builds a WHERE clause for TicketFilter with positional parameters.
@@ -443,8 +483,10 @@ struct FilterSql {
   void bind(SQLite::Statement& q) const {
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int index = static_cast<int>(i) + 1;
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) q.bind(index, *n);
-      else q.bind(index, std::get<std::string>(params[i]));
+      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+        q.bind(index, *n);
+      else
+        q.bind(index, std::get<std::string>(params[i]));
     }
   }
 };
@@ -494,7 +536,9 @@ OutboxState part_state_for(sms::DeliveryState state) {
 
 // ---- Names ----
 
-std::string_view to_string(OutboxState state) { return state_name(state); }
+std::string_view to_string(OutboxState state) {
+  return state_name(state);
+}
 
 std::optional<OutboxState> outbox_state_from_string(std::string_view text) {
   for (auto state : {OutboxState::queued, OutboxState::sending, OutboxState::submitted,
@@ -509,7 +553,9 @@ bool is_final(OutboxState state) {
          state == OutboxState::expired;
 }
 
-std::string_view to_string(domain::Audience audience) { return audience_name(audience); }
+std::string_view to_string(domain::Audience audience) {
+  return audience_name(audience);
+}
 
 std::optional<domain::Audience> audience_from_string(std::string_view text) {
   if (text == "resident") return domain::Audience::resident;
@@ -519,12 +565,22 @@ std::optional<domain::Audience> audience_from_string(std::string_view text) {
 
 // ---- The implementation ----
 
+namespace {
+
+// Process-wide settings that must precede SQLite's initialisation: memory statistics take a
+// global mutex on every allocation, and we never read them. Too late (SQLITE_MISUSE) is harmless.
+SQLite::Database open_database(const std::string& path, const StoreOptions& options) {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
+  return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+                          static_cast<int>(options.busy_timeout.count()));
+}
+
+}  // namespace
+
 class Store::Impl {
  public:
-  Impl(const std::string& path, StoreOptions opts)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-           static_cast<int>(opts.busy_timeout.count())),
-        options(opts) {
+  Impl(const std::string& path, StoreOptions opts) : db(open_database(path, opts)), options(opts) {
     const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal" && mode != "memory") {
       throw StoreOpenError(make_error_code(StoreError::sqlite),
@@ -535,6 +591,9 @@ class Store::Impl {
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA temp_store = MEMORY");
     db.exec("PRAGMA cache_size = -16384");  // 16 MiB
+    // Checkpoint every ~16 MiB of WAL rather than 4: pages rewritten by consecutive batches
+    // (indexes, the outbox queue) are copied into the database once instead of several times.
+    db.exec("PRAGMA wal_autocheckpoint = 4000");
     applied = migrate(db);
     statements.emplace(db);
   }
@@ -555,37 +614,11 @@ class Store::Impl {
   std::vector<OutboxMessage> take(const TakeRequest& request);
 };
 
-InboxInsert Store::Impl::insert_inbox(const InboxPart& p) {
-  Statements& st = *statements;
-  const std::int64_t hash = codec::content_hash(p);
+// Binds the parameters of inbox_insert (1..15) and, with a window, inbox_find_duplicate (1..18).
+// (An INSERT ... SELECT ... WHERE NOT EXISTS on the same table would go through a temp table.)
+void bind_inbox(SQLite::Statement& q, const InboxPart& p, std::int64_t hash,
+                std::optional<std::chrono::milliseconds> window) {
   const std::int64_t received = to_ms(p.received_at);
-  if (!p.ussd) {
-    SQLite::Statement& q = st.inbox_find_duplicate;
-    Use use(q);
-    const std::int64_t window = options.inbox_dedupe_window.count();
-    bind_int(q, 1, hash);
-    bind_int(q, 2, received - window);
-    bind_int(q, 3, received + window);
-    bind_ref(q, 4, p.connection);
-    bind_ref(q, 5, p.source);
-    bind_ref(q, 6, p.destination);
-    bind_int(q, 7, p.data_coding);
-    bind_int(q, 8, p.esm_class);
-    bind_blob_ref(q, 9, p.payload);
-    if (p.concat) {
-      bind_int(q, 10, p.concat->ref);
-      bind_int(q, 11, p.concat->total);
-      bind_int(q, 12, p.concat->seq);
-    } else {
-      q.bind(10);
-      q.bind(11);
-      q.bind(12);
-    }
-    bind_int(q, 13, p.receipt ? 1 : 0);
-    if (q.executeStep()) return {q.getColumn(0).getInt64(), true};
-  }
-  SQLite::Statement& q = st.inbox_insert;
-  Use use(q);
   bind_ref(q, 1, p.connection);
   bind_ref(q, 2, p.source);
   bind_ref(q, 3, p.destination);
@@ -612,6 +645,24 @@ InboxInsert Store::Impl::insert_inbox(const InboxPart& p) {
   bind_int(q, 13, hash);
   bind_int(q, 14, received);
   bind_opt_ms(q, 15, p.processed_at);
+  if (window) {
+    bind_int(q, 17, received - window->count());
+    bind_int(q, 18, received + window->count());
+  }
+}
+
+InboxInsert Store::Impl::insert_inbox(const InboxPart& p) {
+  Statements& st = *statements;
+  const std::int64_t hash = codec::content_hash(p);
+  if (!p.ussd && !p.receipt) {
+    SQLite::Statement& q = st.inbox_find_duplicate;
+    Use use(q);
+    bind_inbox(q, p, hash, options.inbox_dedupe_window);
+    if (q.executeStep()) return {q.getColumn(0).getInt64(), true};
+  }
+  SQLite::Statement& q = st.inbox_insert;
+  Use use(q);
+  bind_inbox(q, p, hash, std::nullopt);
   q.exec();
   return {db.getLastInsertRowid(), false};
 }
@@ -650,8 +701,10 @@ void Store::Impl::insert_event(const domain::TicketEvent& e) {
   SQLite::Statement& q = statements->event_insert;
   Use use(q);
   bind_int(q, 1, e.ticket);
-  if (e.from) q.bindNoCopy(2, ticket_state_name(*e.from));
-  else q.bind(2);
+  if (e.from)
+    q.bindNoCopy(2, ticket_state_name(*e.from));
+  else
+    q.bind(2);
   q.bindNoCopy(3, ticket_state_name(e.to));
   bind_ref(q, 4, e.actor);
   bind_ms(q, 5, e.at);
@@ -686,61 +739,50 @@ ReceiptMatch Store::Impl::apply_receipt(const ReceiptUpdate& r) {
   ReceiptMatch match;
   const std::vector<std::string> variants = sms::message_id_variants(r.message_id);
   if (variants.empty()) return match;
-  {
+  // The exact spelling first; among rows with one spelling, the receipt's own link, then the
+  // newest (ids are reused by some SMSCs after a while).
+  for (const std::string& variant : variants) {
     SQLite::Statement& q = st.receipt_lookup;
     Use use(q);
-    for (int i = 0; i < 3; ++i) {
-      if (static_cast<std::size_t>(i) < variants.size()) bind_ref(q, i + 1, variants[i]);
-      else q.bind(i + 1);
+    bind_ref(q, 1, variant);
+    bind_ref(q, 2, r.connection);
+    bool best_same_link = false;
+    while (q.executeStep()) {
+      const std::int64_t outbox_id = q.getColumn(0).getInt64();
+      const bool same_link = q.getColumn(2).getInt() != 0;
+      if (!match.outbox_id || (same_link && !best_same_link) ||
+          (same_link == best_same_link && outbox_id > *match.outbox_id)) {
+        match.outbox_id = outbox_id;
+        match.part = q.getColumn(1).getInt();
+        best_same_link = same_link;
+      }
     }
-    bind_ref(q, 4, r.connection);
-    if (!q.executeStep()) return match;
-    match.outbox_id = q.getColumn(0).getInt64();
-    match.part = q.getColumn(1).getInt();
+    if (match.outbox_id) break;
   }
+  if (!match.outbox_id) return match;
   const std::int64_t id = *match.outbox_id;
   const bool final_receipt = r.state && sms::is_final(*r.state);
   std::optional<OutboxState> row_state;
   if (final_receipt) {
+    const OutboxState part_state = part_state_for(*r.state);
     {
       SQLite::Statement& q = st.part_update;
       Use use(q);
       bind_int(q, 1, id);
       bind_int(q, 2, match.part);
-      q.bindNoCopy(3, state_name(part_state_for(*r.state)));
+      q.bindNoCopy(3, state_name(part_state));
       bind_ms(q, 4, r.at);
       q.exec();
     }
-    long long total = 0, delivered = 0, failed = 0, expired = 0;
-    {
-      SQLite::Statement& q = st.parts_summary;
-      Use use(q);
-      bind_int(q, 1, id);
-      if (q.executeStep()) {
-        total = q.getColumn(0).getInt64();
-        delivered = q.getColumn(1).getInt64();
-        failed = q.getColumn(2).getInt64();
-        expired = q.getColumn(3).getInt64();
-      }
-    }
-    // One lost segment loses the message: fail at once. Delivered when every segment is.
-    if (failed > 0) row_state = OutboxState::failed;
-    else if (expired > 0) row_state = OutboxState::expired;
-    else if (total > 0 && delivered == total) row_state = OutboxState::delivered;
-    if (row_state) {
-      SQLite::Statement& q = st.outbox_final;
-      Use use(q);
-      const std::string error =
-          *row_state == OutboxState::delivered
-              ? std::string()
-              : (r.error.empty() ? std::string("receipt: ") + sms::delivery_state_name(*r.state)
-                                 : r.error);
-      bind_int(q, 1, id);
-      q.bindNoCopy(2, state_name(*row_state));
-      bind_ref(q, 3, error);
-      bind_ms(q, 4, r.at);
-      if (q.exec() == 0) row_state.reset();  // the row was final already: report what it is
-    }
+    SQLite::Statement& q = st.outbox_after_receipt;
+    Use use(q);
+    const std::string error =
+        r.error.empty() ? std::string("receipt: ") + sms::delivery_state_name(*r.state) : r.error;
+    bind_int(q, 1, id);
+    q.bindNoCopy(2, state_name(part_state));
+    bind_ref(q, 3, error);
+    bind_ms(q, 4, r.at);
+    if (q.executeStep()) row_state = outbox_state_from_string(q.getColumn(0).getText());
   }
   if (row_state) {
     match.message_state = *row_state;
@@ -757,34 +799,22 @@ ReceiptMatch Store::Impl::apply_receipt(const ReceiptUpdate& r) {
 }
 
 std::vector<OutboxMessage> Store::Impl::take(const TakeRequest& request) {
-  Statements& st = *statements;
-  std::vector<OutboxMessage> ready;
-  if (request.limit == 0) return ready;
-  const std::int64_t now = to_ms(request.now);
-  {
-    SQLite::Statement& q = st.take_ready;
-    Use use(q);
-    bind_int(q, 1, now);
-    bind_int(q, 2, static_cast<std::int64_t>(
-                       std::min<std::size_t>(request.limit, std::numeric_limits<int>::max())));
-    while (q.executeStep()) ready.push_back(read_outbox(q));
-  }
-  // Updated after the scan: changing rows under a running SELECT on the same table is unsafe.
   std::vector<OutboxMessage> taken;
-  taken.reserve(ready.size());
-  for (OutboxMessage& m : ready) {
-    const bool expired = m.request.expires_at && to_ms(*m.request.expires_at) <= now;
-    SQLite::Statement& q = expired ? st.mark_expired : st.mark_sending;
-    Use use(q);
-    bind_int(q, 1, m.id);
-    bind_int(q, 2, now);
-    q.exec();
-    if (expired) continue;
-    m.state = OutboxState::sending;
-    m.attempts += 1;
-    m.updated_at = request.now;
-    taken.push_back(std::move(m));
+  if (request.limit == 0) return taken;
+  SQLite::Statement& q = statements->take;
+  Use use(q);
+  bind_ms(q, 1, request.now);
+  bind_int(q, 2,
+           static_cast<std::int64_t>(
+               std::min<std::size_t>(request.limit, std::numeric_limits<int>::max())));
+  while (q.executeStep()) {
+    OutboxMessage m = read_outbox(q);
+    if (m.state == OutboxState::sending) taken.push_back(std::move(m));
   }
+  std::sort(taken.begin(), taken.end(), [](const OutboxMessage& a, const OutboxMessage& b) {
+    if (a.request.urgent != b.request.urgent) return a.request.urgent;
+    return a.id < b.id;
+  });
   return taken;
 }
 
@@ -812,8 +842,10 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
       SQLite::Statement& q = st.points_insert;
       Use use(q);
       bind_ref(q, 1, p.member);
-      if (p.ticket != 0) bind_int(q, 2, p.ticket);
-      else q.bind(2);
+      if (p.ticket != 0)
+        bind_int(q, 2, p.ticket);
+      else
+        q.bind(2);
       bind_int(q, 3, p.points);
       bind_ref(q, 4, p.reason);
       bind_ms(q, 5, p.at);
@@ -908,11 +940,17 @@ Store Store::open(const std::string& path, StoreOptions options) {
   }
 }
 
-int Store::schema_version() const { return lianxin::store::schema_version(impl_->db); }
+int Store::schema_version() const {
+  return lianxin::store::schema_version(impl_->db);
+}
 
-const std::vector<std::string>& Store::applied_migrations() const { return impl_->applied; }
+const std::vector<std::string>& Store::applied_migrations() const {
+  return impl_->applied;
+}
 
-CommitResult Store::commit(const WriteBatch& batch) { return impl_->commit(batch); }
+CommitResult Store::commit(const WriteBatch& batch) {
+  return impl_->commit(batch);
+}
 
 namespace {
 template <class T>
@@ -922,7 +960,9 @@ Outcome<T> failed_from(const CommitResult& r) {
   out.message = r.message;
   return out;
 }
-Status status_from(const CommitResult& r) { return {r.error, r.message}; }
+Status status_from(const CommitResult& r) {
+  return {r.error, r.message};
+}
 }  // namespace
 
 Outcome<InboxInsert> Store::insert_inbox(const InboxPart& part) {
@@ -1090,8 +1130,8 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
 
 Outcome<std::optional<domain::Ticket>> Store::find_ticket(domain::TicketNo number) {
   return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kTicketColumns +
-                                       " FROM tickets WHERE number = ?1");
+    SQLite::Statement q(
+        impl_->db, std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?1");
     bind_int(q, 1, number);
     if (!q.executeStep()) return std::nullopt;
     return read_ticket(q);

@@ -107,8 +107,7 @@ class Store {
 
   // For Engine::restore(): open tickets plus those finished (closed/invalid/cancelled) at or
   // after `now - closed_retention`; the next ticket number (never below max(number) + 1); points.
-  Outcome<domain::RestoredState> restored_state(TimePoint now,
-                                                std::chrono::hours closed_retention);
+  Outcome<domain::RestoredState> restored_state(TimePoint now, std::chrono::hours closed_retention);
   Outcome<std::optional<domain::Ticket>> find_ticket(domain::TicketNo number);
   Outcome<std::vector<domain::TicketEvent>> ticket_history(domain::TicketNo number);  // in order
   Outcome<std::vector<domain::Ticket>> list_tickets(const TicketFilter& filter);

@@ -26,12 +26,12 @@ std::vector<std::vector<std::string>> fields_of(const CsvParseResult& r) {
 // ---------------------------------------------------------------- CSV reader
 
 TEST(Csv, QuotedCommasQuotesAndLineBreaks) {
-  auto r = parse_csv("id,aliases,note\ng1,\"溪边,老樟树\",\"他说\"\"修好了\"\"\"\ng2,\"两行\n文字\",x\n");
+  auto r = parse_csv(
+      "id,aliases,note\ng1,\"溪边,老樟树\",\"他说\"\"修好了\"\"\"\ng2,\"两行\n文字\",x\n");
   ASSERT_FALSE(r.error);
-  EXPECT_THAT(fields_of(r),
-              ElementsAre(ElementsAre("id", "aliases", "note"),
-                          ElementsAre("g1", "溪边,老樟树", "他说\"修好了\""),
-                          ElementsAre("g2", "两行\n文字", "x")));
+  EXPECT_THAT(fields_of(r), ElementsAre(ElementsAre("id", "aliases", "note"),
+                                        ElementsAre("g1", "溪边,老樟树", "他说\"修好了\""),
+                                        ElementsAre("g2", "两行\n文字", "x")));
   // A record spanning two physical lines starts on line 3; the next one is on line 5.
   ASSERT_EQ(r.records.size(), 3u);
   EXPECT_EQ(r.records[2].line, 3u);
@@ -88,9 +88,11 @@ INSTANTIATE_TEST_SUITE_P(
     Table, CsvErrors,
     ::testing::Values(
         CsvErrorCase{"unterminated", "id,name\ng1,\"大溪边\ng2,x\n", 2, 4, "never closed"},
-        CsvErrorCase{"text_after_quote", "id,name\r\ng1,\"大溪\"边\r\n", 2, 8, "after a closing quote"},
+        CsvErrorCase{"text_after_quote", "id,name\r\ng1,\"大溪\"边\r\n", 2, 8,
+                     "after a closing quote"},
         // "大溪" in GBK is B4 F3 CF AA: the first byte already is not UTF-8.
-        CsvErrorCase{"gbk", std::string("id,name\ng1,ok\ng2,\xB4\xF3\xCF\xAA\n"), 3, 4, "not valid UTF-8 (byte 0xB4)"},
+        CsvErrorCase{"gbk", std::string("id,name\ng1,ok\ng2,\xB4\xF3\xCF\xAA\n"), 3, 4,
+                     "not valid UTF-8 (byte 0xB4)"},
         CsvErrorCase{"gbk_after_chinese", std::string("id,name\n村,\xB4\xF3\n"), 2, 3, "CSV UTF-8"},
         CsvErrorCase{"truncated_sequence", std::string("a,\xE5\xA4"), 1, 3, "not valid UTF-8"},
         CsvErrorCase{"nul", std::string("id,name\ng1,a\0b\n", 15), 2, 5, "NUL byte"},
@@ -99,12 +101,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Utf8, RejectsOverlongSurrogatesAndOutOfRange) {
   EXPECT_FALSE(find_invalid_utf8("ascii 大溪边 😀"));
-  EXPECT_EQ(find_invalid_utf8("ab\xC0\x80"), 2u);          // overlong NUL
-  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);        // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("x\xED\xA0\x80"), 1u);       // UTF-16 surrogate
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);    // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("ab\xC0\x80"), 2u);        // overlong NUL
+  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);      // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("x\xED\xA0\x80"), 1u);     // UTF-16 surrogate
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(find_invalid_utf8("\xF5\x80\x80\x80"), 0u);
-  EXPECT_EQ(find_invalid_utf8("ok\x80"), 2u);              // lone continuation byte
+  EXPECT_EQ(find_invalid_utf8("ok\x80"), 2u);  // lone continuation byte
 }
 
 TEST(Csv, GarbageNeverCrashes) {
@@ -145,7 +147,8 @@ DirectorySources good_sources() {
                         "m-desk,县值班室,0571-87654321,,值班,yes\n"};
   s.residents = CsvSource{"residents.csv",
                           "手机,姓名,网格\n13800000051,张大爷,g-daxi\n13800000060,陈老汉,\n"};
-  s.teams = CsvSource{"teams.csv", "id,name,leader,members\nvolunteers,志愿服务队,m-huang,m-huang;m-wang\n"};
+  s.teams = CsvSource{"teams.csv",
+                      "id,name,leader,members\nvolunteers,志愿服务队,m-huang,m-huang;m-wang\n"};
   s.duty_desks = CsvSource{"duty_desks.csv", "township,member\n,m-desk\n青石镇,m-desk\n"};
   return s;
 }
@@ -220,8 +223,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "m-desk,值班,13800000009,\nm-huang,黄,13800000013,g-dax\n"
                       "m-wang,王,13800000002,\n",
                       "members.csv:4: grids: unknown grid \"g-dax\"; did you mean \"g-daxi\"?"},
-        DirectoryCase{"bad_phone", "members.csv",
-                      "编号,姓名,手机\nm-chen,陈国华,1380000001\n",
+        DirectoryCase{"bad_phone", "members.csv", "编号,姓名,手机\nm-chen,陈国华,1380000001\n",
                       "members.csv:2: 手机: \"1380000001\" is not a valid phone number"},
         DirectoryCase{"service_number_as_phone", "residents.csv", "phone\n10086\n",
                       "residents.csv:2: phone: \"10086\" is a service number, not a person's "
@@ -254,10 +256,10 @@ INSTANTIATE_TEST_SUITE_P(
         DirectoryCase{"unterminated_quote", "teams.csv",
                       "id,name,leader\nvolunteers,\"志愿服务队,m-huang\n",
                       "teams.csv:2: column 12: quote opened here is never closed"},
-        DirectoryCase{"unknown_role", "members.csv",
-                      "id,name,phone,roles\nm-chen,陈,13800000001,村长\n",
-                      "members.csv:2: roles: unknown role \"村长\" (member/党员, grid_leader/网格长, "
-                      "team_leader/团长, duty_desk/值班, helper/志愿者)"},
+        DirectoryCase{
+            "unknown_role", "members.csv", "id,name,phone,roles\nm-chen,陈,13800000001,村长\n",
+            "members.csv:2: roles: unknown role \"村长\" (member/党员, grid_leader/网格长, "
+            "team_leader/团长, duty_desk/值班, helper/志愿者)"},
         DirectoryCase{"bad_on_duty", "members.csv",
                       "id,name,phone,在岗\nm-chen,陈,13800000001,maybe\n",
                       "members.csv:2: 在岗: \"maybe\" is not 是/否 (yes/no)"},
@@ -282,9 +284,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Directory, CollectsSeveralErrorsAcrossFiles) {
   DirectorySources s = good_sources();
-  s.members = CsvSource{"members.csv",
-                        "id,name,phone,grids\nm-chen,陈,1380000,g-daxi\nm-desk,值,13800000009,g-nope\n"
-                        "m-huang,,13800000013,\n"};
+  s.members =
+      CsvSource{"members.csv",
+                "id,name,phone,grids\nm-chen,陈,1380000,g-daxi\nm-desk,值,13800000009,g-nope\n"
+                "m-huang,,13800000013,\n"};
   s.residents = CsvSource{"residents.csv", "phone,grid\n13800000051,g-zzz\n"};
   auto r = parse_directory(s, "86");
   EXPECT_FALSE(r.directory);
@@ -315,8 +318,8 @@ TEST(Directory, RequiredFilesMustBeConfigured) {
 }
 
 TEST(Directory, LoadsFilesAndReportsUnreadableOnes) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("lianxin-dir-test-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("lianxin-dir-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   DirectorySources s = good_sources();
   auto write = [&](const char* name, const std::optional<CsvSource>& src) {

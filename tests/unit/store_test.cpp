@@ -27,9 +27,13 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 // 2024-03-01 08:00:00 UTC plus `s` seconds.
-TimePoint at(std::int64_t s) { return TimePoint{} + seconds(1709280000 + s); }
+TimePoint at(std::int64_t s) {
+  return TimePoint{} + seconds(1709280000 + s);
+}
 
-Bytes bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+Bytes bytes(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
 
 InboxPart sms_part(std::string_view text, TimePoint received, std::string from = "+8613900000001") {
   InboxPart p;
@@ -235,8 +239,8 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
     EXPECT_FALSE(taken.value[0].request.expires_at);
 
     // A receipt for the SMS submitted before the upgrade still matches (decimal of 0x1a2b).
-    auto receipt = store.apply_receipt(
-        {"cmcc-2", "6699", sms::DeliveryState::delivered, "", at(20)});
+    auto receipt =
+        store.apply_receipt({"cmcc-2", "6699", sms::DeliveryState::delivered, "", at(20)});
     ASSERT_TRUE(receipt) << receipt.message;
     EXPECT_EQ(receipt.value.outbox_id, 4);
     EXPECT_EQ(receipt.value.message_state, OutboxState::delivered);
@@ -263,8 +267,7 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
   ASSERT_TRUE(r) << r.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryEarlierVersion, StoreMigration,
-                         ::testing::Range(0, kSchemaVersion));
+INSTANTIATE_TEST_SUITE_P(EveryEarlierVersion, StoreMigration, ::testing::Range(0, kSchemaVersion));
 
 TEST(StoreSchema, NewerDatabaseIsRefused) {
   TempDir dir;
@@ -463,9 +466,9 @@ TEST(StoreOutbox, LifecycleQueuedSendingSubmittedRetryFailed) {
 
   // Updates that no longer apply change nothing and are counted.
   WriteBatch stale;
-  stale.retries.push_back({b, "late", at(70), at(70)});            // already failed
-  stale.submitted.push_back({b, "cmcc-1", {"zzz"}, at(70)});       // already failed
-  stale.failures.push_back({999, "no such row", at(70)});          // unknown
+  stale.retries.push_back({b, "late", at(70), at(70)});       // already failed
+  stale.submitted.push_back({b, "cmcc-1", {"zzz"}, at(70)});  // already failed
+  stale.failures.push_back({999, "no such row", at(70)});     // unknown
   CommitResult r = store.commit(stale);
   ASSERT_TRUE(r) << r.message;
   EXPECT_EQ(r.stale_updates, 3u);
@@ -543,8 +546,8 @@ TEST_P(StoreReceiptIds, MatchesEverySpelling) {
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "x", at(0))).value;
   ASSERT_EQ(store.take_sendable(at(0), 1).value.size(), 1u);
   ASSERT_TRUE(store.mark_submitted({id, "cmcc-1", {GetParam().submitted_id}, at(1)}));
-  auto match =
-      store.apply_receipt({"cmcc-1", GetParam().receipt_id, sms::DeliveryState::delivered, "", at(2)});
+  auto match = store.apply_receipt(
+      {"cmcc-1", GetParam().receipt_id, sms::DeliveryState::delivered, "", at(2)});
   ASSERT_TRUE(match) << match.message;
   ASSERT_TRUE(match.value.outbox_id) << GetParam().submitted_id << " vs " << GetParam().receipt_id;
   EXPECT_EQ(*match.value.outbox_id, id);
@@ -553,9 +556,9 @@ TEST_P(StoreReceiptIds, MatchesEverySpelling) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, StoreReceiptIds,
-                         ::testing::Values(ReceiptCase{"1a2b", "6699"},      // hex → decimal
-                                           ReceiptCase{"6699", "1A2B"},      // decimal → hex
-                                           ReceiptCase{"000123", "123"},     // leading zeros
+                         ::testing::Values(ReceiptCase{"1a2b", "6699"},   // hex → decimal
+                                           ReceiptCase{"6699", "1A2B"},   // decimal → hex
+                                           ReceiptCase{"000123", "123"},  // leading zeros
                                            ReceiptCase{"123", "0000123"},
                                            ReceiptCase{"ABCDEF01", "abcdef01"},  // case
                                            ReceiptCase{" 42 ", "42"},
@@ -592,7 +595,8 @@ TEST(StoreReceipts, OneFailedPartFailsTheMessage) {
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
   store.take_sendable(at(0), 1);
   ASSERT_TRUE(store.mark_submitted({id, "cmcc-1", {"a1", "a2"}, at(1)}));
-  auto r = store.apply_receipt({"cmcc-1", "A2", sms::DeliveryState::undeliverable, "err:005", at(2)});
+  auto r =
+      store.apply_receipt({"cmcc-1", "A2", sms::DeliveryState::undeliverable, "err:005", at(2)});
   EXPECT_EQ(r.value.message_state, OutboxState::failed);
   auto row = store.find_outbox(id).value;
   EXPECT_EQ(row->state, OutboxState::failed);
@@ -604,8 +608,9 @@ TEST(StoreReceipts, OneFailedPartFailsTheMessage) {
 
 TEST(StoreReceipts, UnknownIdsMatchNothingAndExactBeatsAnotherSpelling) {
   Store store = Store::open(":memory:");
-  const std::int64_t hex10 = store.enqueue(sms_to("+8613900000001", "p", at(0))).value;
+  // The exact match is the older row, so "newest first" alone would pick the wrong one.
   const std::int64_t dec16 = store.enqueue(sms_to("+8613900000002", "q", at(0))).value;
+  const std::int64_t hex10 = store.enqueue(sms_to("+8613900000001", "p", at(0))).value;
   store.take_sendable(at(0), 2);
   // "10" read as hex is 16: both rows are candidates for a receipt saying "16".
   ASSERT_TRUE(store.mark_submitted({hex10, "cmcc-1", {"10"}, at(1)}));
@@ -613,8 +618,8 @@ TEST(StoreReceipts, UnknownIdsMatchNothingAndExactBeatsAnotherSpelling) {
   auto exact = store.apply_receipt({"cmcc-1", "16", sms::DeliveryState::delivered, "", at(2)});
   EXPECT_EQ(exact.value.outbox_id, dec16);
 
-  auto none = store.apply_receipt({"cmcc-1", "deadbeefcafe", sms::DeliveryState::delivered, "",
-                                   at(3)});
+  auto none =
+      store.apply_receipt({"cmcc-1", "deadbeefcafe", sms::DeliveryState::delivered, "", at(3)});
   ASSERT_TRUE(none);
   EXPECT_FALSE(none.value.outbox_id);
   auto blank = store.apply_receipt({"cmcc-1", "  ", sms::DeliveryState::delivered, "", at(3)});
@@ -694,8 +699,8 @@ TEST(StoreTickets, HistoryKeepsOrderAcrossBatches) {
   ASSERT_TRUE(store.commit(first));
   WriteBatch second;
   second.events.push_back({1, TicketState::dispatched, TicketState::accepted, "m-wang", at(9), ""});
-  second.events.push_back({1, TicketState::accepted, TicketState::accepted, "m-wang", at(10),
-                           "note: 马上到"});
+  second.events.push_back(
+      {1, TicketState::accepted, TicketState::accepted, "m-wang", at(10), "note: 马上到"});
   ASSERT_TRUE(store.commit(second));
 
   auto history = store.ticket_history(1);
@@ -763,7 +768,7 @@ TEST(StoreTickets, RestoredStateHasOpenAndRecentlyFinishedTickets) {
     return t;
   };
   batch.tickets = {ticket(1, TicketState::dispatched, at(0)),
-                   ticket(2, TicketState::closed, at(0)),          // long ago
+                   ticket(2, TicketState::closed, at(0)),           // long ago
                    ticket(3, TicketState::closed, at(10 * 86400)),  // recent
                    ticket(4, TicketState::awaiting_location, at(0)),
                    ticket(5, TicketState::cancelled, at(0)),
@@ -890,10 +895,10 @@ TEST(StoreBatch, EngineEffectsGoInOneCommitWithTheInboxAndTheTake) {
   t.inbound_id = inbound.value.id;
   effects.tickets.push_back({t, true});
   effects.events.push_back({1, std::nullopt, TicketState::new_, t.reporter, at(1), "report"});
-  effects.sms.push_back({"+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, true,
-                         inbound.value.id});
-  effects.sms.push_back({t.reporter, "【连心桥】已受理, 编号1", domain::Audience::resident, 1, false,
-                         inbound.value.id});
+  effects.sms.push_back(
+      {"+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, true, inbound.value.id});
+  effects.sms.push_back({t.reporter, "【连心桥】已受理, 编号1", domain::Audience::resident, 1,
+                         false, inbound.value.id});
   effects.next_ticket_number = 2;
   effects.logs.push_back({domain::LogLevel::info, "ticket 1 created", 1});
 
@@ -1041,8 +1046,8 @@ TEST(StoreCodec, JsonRoundTripsAndReadsHandWrittenEscapes) {
   ASSERT_TRUE(hand);
   EXPECT_EQ(*hand, (std::vector<std::string>{"王", "😀", "a/b"}));
 
-  for (const char* bad : {"", "[", "[\"a\"", "[\"a\",]", "[1]", "[\"\\ud83d\"]", "[\"a\"] x",
-                          "[\"\\q\"]"}) {
+  for (const char* bad :
+       {"", "[", "[\"a\"", "[\"a\",]", "[1]", "[\"\\ud83d\"]", "[\"a\"] x", "[\"\\q\"]"}) {
     EXPECT_FALSE(codec::decode_strings(bad)) << bad;
   }
   auto notes = codec::decode_notes(R"([[1709280000123,"m-li","到了"]])");

@@ -175,12 +175,14 @@ TEST(CheckSettings, ReportsEachProblem) {
   settings.templates.resident_rated = "谢谢{reporter}";
   settings.loop_protection.max_repeats = 0;
   std::vector<std::string> problems = check_settings(settings);
-  ASSERT_EQ(problems.size(), 5u);
+  ASSERT_EQ(problems.size(), 6u);
   EXPECT_NE(problems[0].find("misc"), std::string::npos) << problems[0];
   EXPECT_NE(problems[1].find("'road' routes to a team"), std::string::npos) << problems[1];
-  EXPECT_NE(problems[2].find("'streetlight' appears twice"), std::string::npos) << problems[2];
-  EXPECT_NE(problems[3].find("{reporter}"), std::string::npos) << problems[3];
-  EXPECT_NE(problems[4].find("max_repeats"), std::string::npos) << problems[4];
+  // "other" is no longer the fallback, so it needs keywords like any category.
+  EXPECT_NE(problems[2].find("'other' has no keywords"), std::string::npos) << problems[2];
+  EXPECT_NE(problems[3].find("'streetlight' appears twice"), std::string::npos) << problems[3];
+  EXPECT_NE(problems[4].find("{reporter}"), std::string::npos) << problems[4];
+  EXPECT_NE(problems[5].find("max_repeats"), std::string::npos) << problems[5];
 }
 
 TEST(RouteKindNames, RoundTrip) {

@@ -1,0 +1,654 @@
+#include "daemon/app/gateway.hpp"
+
+#include <algorithm>
+
+#include "daemon/app/connections.hpp"
+#include "daemon/domain/phone.hpp"
+
+namespace lianxin::app {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+Priority priority_of(domain::LogLevel level) {
+  switch (level) {
+    case domain::LogLevel::debug:
+      return Priority::debug;
+    case domain::LogLevel::info:
+      return Priority::info;
+    case domain::LogLevel::notice:
+      return Priority::notice;
+    case domain::LogLevel::warning:
+      return Priority::warning;
+    case domain::LogLevel::error:
+      return Priority::error;
+  }
+  return Priority::info;
+}
+
+store::InboxPart inbox_row(const transport::InboundPart& part, domain::TimePoint now) {
+  store::InboxPart row;
+  row.connection = part.connection;
+  row.source = part.from;
+  row.destination = part.to;
+  row.data_coding = part.data_coding;
+  // The transport hands over the user data without its UDH; the concatenation info is kept
+  // beside it, so esm_class says "no UDH in payload" (0) or "delivery receipt" (0x04).
+  row.esm_class = part.receipt ? 0x04 : 0x00;
+  row.payload = part.body;
+  if (part.concat)
+    row.concat = store::ConcatInfo{part.concat->ref, part.concat->total, part.concat->seq};
+  if (part.ussd) row.ussd = store::UssdInfo{part.ussd->service_op, part.ussd->session_info};
+  row.receipt = part.receipt.has_value();
+  row.received_at = now;
+  // A receipt is applied in the same batch: nothing remains to do for it after the commit.
+  if (part.receipt) row.processed_at = now;
+  return row;
+}
+
+// An inbox row as the transport would have handed it over (after a restart).
+transport::InboundPart part_of(const store::InboxRecord& record) {
+  const store::InboxPart& row = record.part;
+  transport::InboundPart part;
+  part.connection = row.connection;
+  part.from = row.source;
+  part.to = row.destination;
+  part.data_coding = row.data_coding;
+  part.body = row.payload;
+  part.text = sms::decode(row.data_coding, row.payload);
+  if (row.concat) {
+    sms::ConcatInfo concat;
+    concat.ref = row.concat->ref;
+    concat.total = row.concat->total;
+    concat.seq = row.concat->seq;
+    concat.ref_is_16bit = row.concat->ref > 0xFF;
+    part.concat = concat;
+  }
+  if (row.ussd) part.ussd = transport::UssdInfo{row.ussd->op, row.ussd->session};
+  return part;
+}
+
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+std::chrono::milliseconds retry_delay(int attempts, milliseconds base, milliseconds max) {
+  milliseconds delay = base;
+  for (int i = 1; i < attempts && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
+}
+
+Gateway::Gateway(asio::io_context& io, Journal& journal, store::Store& store,
+                 transport::Transport& transport, domain::Settings settings,
+                 domain::Directory directory, GatewayOptions options)
+    : io_(io),
+      journal_(journal),
+      store_(store),
+      transport_(transport),
+      engine_(std::move(settings), std::move(directory)),
+      options_(std::move(options)),
+      assembler_(options_.reassembly),
+      engine_timer_(io),
+      reassembly_timer_(io),
+      retry_timer_(io),
+      poll_timer_(io) {
+  transport::Transport::Handlers handlers;
+  handlers.inbound = [this](const transport::InboundPart& part) { on_inbound(part); };
+  handlers.sent = [this](const transport::SendResult& result) { on_sent(result); };
+  handlers.link = [this](const transport::LinkStatus& status) { on_link(status); };
+  transport_.set_handlers(std::move(handlers));
+}
+
+Gateway::~Gateway() {
+  *alive_ = false;
+  transport_.set_handlers({});
+}
+
+// ---- start, stop, reload ----
+
+bool Gateway::start() {
+  const SystemTime now = domain::Clock::now();
+  auto recovered = store_.recover(now);
+  if (!recovered) {
+    journal_.log(Priority::error, "storage: cannot recover the outbox: " + recovered.message);
+    return false;
+  }
+  if (recovered.value > 0)
+    journal_.log(Priority::notice,
+                 "outbox: " + count_of(recovered.value, "message was", "messages were") +
+                     " in flight when lianxind stopped; queued again (the SMSC may have some)");
+
+  auto restored = store_.restored_state(now, engine_.settings().windows.closed_retention);
+  if (!restored) {
+    journal_.log(Priority::error, "storage: cannot load tickets: " + restored.message);
+    return false;
+  }
+  const std::size_t ticket_count = restored.value.tickets.size();
+  engine_.restore(std::move(restored.value));
+  for (const domain::TimerRequest& timer : engine_.pending_timers()) arm_engine_timer(timer);
+  journal_.log(Priority::info, "restored " + count_of(ticket_count, "ticket", "tickets") +
+                                   ", next ticket number " +
+                                   std::to_string(engine_.next_ticket_number()));
+
+  auto inbox = store_.unprocessed_inbox();
+  if (!inbox) {
+    journal_.log(Priority::error, "storage: cannot read the inbox: " + inbox.message);
+    return false;
+  }
+  if (!inbox.value.empty())
+    journal_.log(Priority::notice, "inbox: " + count_of(inbox.value.size(), "part", "parts") +
+                                       " received before the restart and not yet processed");
+  for (const store::InboxRecord& record : inbox.value) {
+    if (record.part.receipt) {
+      batch_.processed.push_back({record.id, now});
+      continue;
+    }
+    feed(part_of(record), record.id);
+  }
+  rearm_reassembly_timer();
+  arm_poll_timer();
+  transport_.start();
+  schedule_flush();
+  update_status();
+  return true;
+}
+
+void Gateway::stop(std::function<void(int)> done) {
+  if (stopping_) return;
+  stopping_ = true;
+  engine_timer_.cancel();
+  reassembly_timer_.cancel();
+  retry_timer_.cancel();
+  poll_timer_.cancel();
+  flush();
+  std::weak_ptr<bool> alive = alive_;
+  transport_.stop([this, alive, done = std::move(done)] {
+    if (alive.expired()) return;
+    // Submit results and parts that came in while the links drained; their effects too.
+    for (int round = 0; round < 3 && !batch_.empty() && !failed_; ++round) flush();
+    if (!batch_.empty() && !failed_)
+      journal_.log(Priority::warning, "stopping with unstored effects; they are redone at start");
+    journal_.log(Priority::info, "stopped");
+    done(failed_ ? 1 : 0);
+  });
+}
+
+void Gateway::reload(domain::Settings settings, domain::Directory directory) {
+  engine_.reload(std::move(settings), std::move(directory));
+  update_status();
+}
+
+// ---- transport events ----
+
+void Gateway::on_inbound(const transport::InboundPart& part) {
+  const SystemTime now = domain::Clock::now();
+  if (failed_) {
+    transport_.acknowledge(part.ack, false);
+    return;
+  }
+  batch_.inbox.push_back(inbox_row(part, now));
+  pending_parts_.push_back(PendingPart{part});
+  if (part.receipt) {
+    store::ReceiptUpdate update;
+    update.connection = part.connection;
+    update.message_id = part.receipt->message_id;
+    update.state = part.receipt->state;
+    update.error = part.receipt->error;
+    if (part.receipt->network_error && update.error.empty())
+      update.error = "network error " + std::to_string(part.receipt->network_error->error_code);
+    update.at = now;
+    batch_.receipts.push_back(std::move(update));
+  }
+  schedule_flush();
+}
+
+void Gateway::on_sent(const transport::SendResult& result) {
+  const SystemTime now = domain::Clock::now();
+  InFlight info;
+  if (auto it = in_flight_.find(result.id); it != in_flight_.end()) {
+    info = it->second;
+    in_flight_.erase(it);
+  }
+  const std::int64_t id = static_cast<std::int64_t>(result.id);
+  std::vector<Field> fields{{"OUTBOX_ID", std::to_string(id)},
+                            {"SMSC", result.connection},
+                            {"DIRECTION", "out"},
+                            {"PHONE", domain::mask_number(info.destination,
+                                                          engine_.settings().default_country)}};
+  if (info.ticket) fields.push_back({"TICKET_ID", std::to_string(*info.ticket)});
+  switch (result.status) {
+    case transport::SendStatus::submitted:
+      batch_.submitted.push_back({id, result.connection, result.message_ids, now});
+      journal_.log(Priority::info,
+                   "SMS out " + std::to_string(id) + " submitted as " +
+                       count_of(result.message_ids.size(), "part", "parts"),
+                   fields);
+      break;
+    case transport::SendStatus::retry:
+      if (info.attempts >= options_.max_attempts) {
+        batch_.failures.push_back(
+            {id, "gave up after " + std::to_string(info.attempts) + " attempts: " + result.detail,
+             now});
+        journal_.log(Priority::warning,
+                     "SMS out " + std::to_string(id) + " failed after " +
+                         std::to_string(info.attempts) + " attempts: " + result.detail,
+                     fields);
+      } else {
+        const SystemTime at =
+            now + retry_delay(info.attempts, options_.retry_base, options_.retry_max);
+        batch_.retries.push_back({id, result.detail, at, now});
+        arm_retry_timer(at);
+        journal_.log(Priority::notice,
+                     "SMS out " + std::to_string(id) + " will be retried" +
+                         (result.possibly_sent ? " (it may have been sent already)" : "") + ": " +
+                         result.detail,
+                     fields);
+      }
+      break;
+    case transport::SendStatus::failed:
+      batch_.failures.push_back({id, result.detail, now});
+      journal_.log(Priority::warning,
+                   "SMS out " + std::to_string(id) + " refused by the SMSC: " + result.detail,
+                   fields);
+      break;
+  }
+  want_take_ = true;  // room again
+  schedule_flush();
+}
+
+void Gateway::on_link(const transport::LinkStatus& status) {
+  const bool was_up = links_up_[status.connection];
+  links_up_[status.connection] = status.up;
+  if (status.up && !was_up) {
+    journal_.log(Priority::notice, "SMSC link " + status.connection + " bound (" +
+                                       status.detail + ")",
+                 {{"SMSC", status.connection}});
+    want_take_ = true;
+    schedule_flush();
+  } else if (!status.up && was_up) {
+    journal_.log(stopping_ ? Priority::info : Priority::warning,
+                 "SMSC link " + status.connection + " down: " + status.detail,
+                 {{"SMSC", status.connection}});
+  }
+  update_status();
+}
+
+// ---- the flush ----
+
+void Gateway::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  asio::post(io_, [this, alive] {
+    if (alive.expired()) return;
+    flush();
+  });
+}
+
+std::size_t Gateway::room() const {
+  return in_flight_.size() >= options_.max_in_flight ? 0
+                                                     : options_.max_in_flight - in_flight_.size();
+}
+
+bool Gateway::may_take() const {
+  return want_take_ && !stopping_ && !failed_ && room() > 0 && transport_.can_send();
+}
+
+void Gateway::flush() {
+  flush_scheduled_ = false;
+  if (failed_) return;
+  const SystemTime now = domain::Clock::now();
+  if (may_take()) batch_.take = store::TakeRequest{now, room()};
+  if (batch_.empty()) return;
+
+  // Handlers called during this flush (acknowledge and send may call back) fill a fresh batch.
+  store::WriteBatch batch = std::move(batch_);
+  batch_ = store::WriteBatch{};
+  std::vector<PendingPart> parts = std::move(pending_parts_);
+  pending_parts_.clear();
+
+  store::CommitResult result = store_.commit(batch);
+  if (!result) {
+    commit_failed(result, parts);
+    return;
+  }
+
+  // 1. The parts are stored: the SMSC may now have its deliver_sm_resp.
+  for (const PendingPart& pending : parts) transport_.acknowledge(pending.part.ack, true);
+
+  // 2. Receipts.
+  for (std::size_t i = 0; i < result.receipts.size() && i < batch.receipts.size(); ++i) {
+    const store::ReceiptMatch& match = result.receipts[i];
+    const store::ReceiptUpdate& update = batch.receipts[i];
+    const std::string state = update.state ? sms::delivery_state_name(*update.state) : "?";
+    if (match.outbox_id) {
+      journal_.log(Priority::info,
+                   "receipt " + state + " for SMS out " + std::to_string(*match.outbox_id) +
+                       " part " + std::to_string(match.part + 1) + ": now " +
+                       std::string(store::to_string(match.message_state)),
+                   {{"OUTBOX_ID", std::to_string(*match.outbox_id)},
+                    {"SMSC", update.connection},
+                    {"DIRECTION", "in"}});
+    } else {
+      journal_.log(Priority::notice,
+                   "receipt " + state + " for unknown message id " + update.message_id,
+                   {{"SMSC", update.connection}, {"DIRECTION", "in"}});
+    }
+  }
+
+  // 3. New outbox rows are due now; the take (if any) tells whether more are waiting.
+  if (!batch.outbox.empty()) want_take_ = true;
+  if (batch.take) {
+    if (result.taken.size() < batch.take->limit) want_take_ = false;
+    send_taken(result.taken, now);
+  }
+
+  // 4. Whole messages go to the engine; their effects are committed by the next flush, before
+  //    any of their SMS is sent.
+  for (std::size_t i = 0; i < parts.size() && i < result.inbox.size(); ++i) {
+    const transport::InboundPart& part = parts[i].part;
+    const store::InboxInsert& insert = result.inbox[i];
+    std::vector<Field> fields{
+        {"INBOX_ID", std::to_string(insert.id)},
+        {"SMSC", part.connection},
+        {"DIRECTION", "in"},
+        {"PHONE", domain::mask_number(part.from, engine_.settings().default_country)}};
+    if (insert.duplicate) {
+      journal_.log(Priority::info, "inbound part repeated by the SMSC; already stored", fields);
+      continue;
+    }
+    if (part.receipt) continue;
+    if (part.concat)
+      journal_.log(Priority::debug,
+                   "inbound part " + std::to_string(part.concat->seq) + "/" +
+                       std::to_string(part.concat->total) + " stored",
+                   fields);
+    feed(part, insert.id);
+  }
+  rearm_reassembly_timer();
+
+  if (!batch_.empty() || may_take()) schedule_flush();
+  if (!batch.tickets.empty() || !batch.outbox.empty()) update_status(false);
+}
+
+void Gateway::commit_failed(const store::CommitResult& result, std::vector<PendingPart>& parts) {
+  failed_ = true;
+  journal_.log(Priority::error,
+               "storage: commit failed (" + result.error.message() + "): " + result.message +
+                   "; refusing inbound messages (ESME_RX_T_APPN) and exiting so systemd restarts "
+                   "lianxind from the last consistent state");
+  for (const PendingPart& pending : parts) transport_.acknowledge(pending.part.ack, false);
+  for (const PendingPart& pending : pending_parts_) transport_.acknowledge(pending.part.ack, false);
+  pending_parts_.clear();
+  batch_.clear();
+  update_status();
+  if (fatal_handler_) {
+    auto handler = std::exchange(fatal_handler_, nullptr);
+    handler();
+  }
+}
+
+void Gateway::send_taken(std::vector<store::OutboxMessage>& taken, SystemTime now) {
+  bool blocked = false;
+  for (store::OutboxMessage& message : taken) {
+    const std::uint64_t id = static_cast<std::uint64_t>(message.id);
+    std::vector<Field> fields{{"OUTBOX_ID", std::to_string(message.id)},
+                              {"DIRECTION", "out"},
+                              {"PHONE", domain::mask_number(message.request.destination,
+                                                            engine_.settings().default_country)}};
+    if (message.request.ticket)
+      fields.push_back({"TICKET_ID", std::to_string(*message.request.ticket)});
+    if (blocked) {
+      batch_.retries.push_back({message.id, "no room on the links", now, now});
+      continue;
+    }
+    transport::OutboundSms sms;
+    sms.id = id;
+    sms.from = message.request.source;
+    sms.to = message.request.destination;
+    sms.text = message.request.text;
+    sms.request_receipt = true;
+    // Recorded first: send() may report the result before it returns.
+    in_flight_[id] = InFlight{std::max(1, message.attempts), message.request.destination,
+                              message.request.ticket};
+    const transport::SendAdmission admission = transport_.send(sms);
+    switch (admission) {
+      case transport::SendAdmission::accepted:
+        journal_.log(Priority::debug, "SMS out " + std::to_string(message.id) + " submitting",
+                     fields);
+        break;
+      case transport::SendAdmission::busy:
+      case transport::SendAdmission::no_link:
+      case transport::SendAdmission::stopping:
+        in_flight_.erase(id);
+        batch_.retries.push_back({message.id, transport::send_admission_name(admission), now, now});
+        blocked = true;
+        // Wait for a submit result or a link to come up before taking again.
+        want_take_ = false;
+        break;
+      case transport::SendAdmission::invalid:
+        in_flight_.erase(id);
+        batch_.failures.push_back({message.id, "cannot be sent (too long?)", now});
+        journal_.log(Priority::warning,
+                     "SMS out " + std::to_string(message.id) + " cannot be sent: marked failed",
+                     fields);
+        break;
+    }
+  }
+}
+
+// ---- inbound messages to the engine ----
+
+void Gateway::feed(const transport::InboundPart& part, std::int64_t inbox_id) {
+  const auto steady_now = std::chrono::steady_clock::now();
+  std::vector<transport::InboundSms> messages =
+      assembler_.add(part, static_cast<std::uint64_t>(inbox_id), steady_now);
+  const SystemTime now = domain::Clock::now();
+  for (const transport::InboundSms& sms : messages) process(sms, now);
+}
+
+void Gateway::process(const transport::InboundSms& sms, SystemTime now) {
+  for (std::uint64_t handle : sms.handles)
+    batch_.processed.push_back({static_cast<std::int64_t>(handle), now});
+  schedule_flush();
+  const std::string& country = engine_.settings().default_country;
+  const std::int64_t inbound_id =
+      sms.handles.empty() ? 0 : static_cast<std::int64_t>(sms.handles.front());
+  std::vector<Field> fields{{"INBOX_ID", std::to_string(inbound_id)},
+                            {"SMSC", sms.connection},
+                            {"DIRECTION", "in"},
+                            {"PHONE", domain::mask_number(sms.from, country)}};
+  if (sms.ussd) {
+    journal_.log(Priority::notice, "USSD message ignored: USSD menus are not available yet",
+                 fields);
+    return;
+  }
+  const std::optional<std::string> from = domain::normalize_e164(sms.from, country);
+  if (!from || domain::is_service_number(*from)) {
+    journal_.log(Priority::notice,
+                 std::string("SMS in from ") + (from ? "a service number" : "an unusable number") +
+                     " ignored (no reply, to avoid loops with automatic senders)",
+                 fields);
+    return;
+  }
+  journal_.log(sms.complete ? Priority::info : Priority::warning,
+               "SMS in, " + count_of(sms.handles.size(), "part", "parts") +
+                   (sms.complete ? "" : ", INCOMPLETE (parts missing after the timeout)") + ", " +
+                   std::to_string(sms::utf8_to_code_points(sms.text).size()) + " characters",
+               fields);
+  apply(engine_.on_sms(*from, sms.text, now, inbound_id), now);
+}
+
+void Gateway::apply(const domain::Effects& effects, SystemTime now) {
+  batch_.add(effects, options_.service_number, now);
+  for (const domain::TimerRequest& timer : effects.timers) arm_engine_timer(timer);
+  log_effects(effects);
+  schedule_flush();
+}
+
+void Gateway::log_effects(const domain::Effects& effects) {
+  for (const domain::LogLine& line : effects.logs) {
+    std::vector<Field> fields;
+    if (line.ticket) fields.push_back({"TICKET_ID", std::to_string(*line.ticket)});
+    journal_.log(priority_of(line.level), line.message, fields);
+  }
+  for (const domain::TicketChange& change : effects.tickets) {
+    if (!change.created) continue;
+    journal_.log(Priority::notice,
+                 "ticket " + std::to_string(change.ticket.number) + " opened (" +
+                     change.ticket.category + ")",
+                 {{"TICKET_ID", std::to_string(change.ticket.number)},
+                  {"PHONE", domain::mask_number(change.ticket.reporter,
+                                                engine_.settings().default_country)}});
+  }
+}
+
+// ---- timers ----
+
+void Gateway::arm_engine_timer(const domain::TimerRequest& request) {
+  const TimerKey key{request.ticket, request.kind};
+  if (auto it = engine_timers_.find(key); it != engine_timers_.end()) {
+    engine_deadlines_.erase({it->second, key});
+    engine_timers_.erase(it);
+  }
+  if (!request.cancel) {
+    engine_timers_[key] = request.at;
+    engine_deadlines_.insert({request.at, key});
+  }
+  rearm_engine_timer();
+}
+
+void Gateway::rearm_engine_timer() {
+  if (stopping_) return;
+  if (engine_deadlines_.empty()) {
+    if (engine_timer_at_) engine_timer_.cancel();
+    engine_timer_at_.reset();
+    return;
+  }
+  const SystemTime at = engine_deadlines_.begin()->first;
+  if (engine_timer_at_ == at) return;
+  engine_timer_at_ = at;
+  engine_timer_.expires_at(at);
+  std::weak_ptr<bool> alive = alive_;
+  engine_timer_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || alive.expired()) return;
+    engine_timer_fired();
+  });
+}
+
+void Gateway::engine_timer_fired() {
+  engine_timer_at_.reset();
+  if (stopping_ || failed_) return;
+  const SystemTime now = domain::Clock::now();
+  std::vector<TimerKey> due;
+  while (!engine_deadlines_.empty() && engine_deadlines_.begin()->first <= now) {
+    due.push_back(engine_deadlines_.begin()->second);
+    engine_timers_.erase(due.back());
+    engine_deadlines_.erase(engine_deadlines_.begin());
+  }
+  for (const TimerKey& key : due) {
+    journal_.log(Priority::debug,
+                 "timer " + std::string(domain::to_string(key.second)) + " fired",
+                 {{"TICKET_ID", std::to_string(key.first)}});
+    apply(engine_.on_timer(key.first, key.second, now), now);
+  }
+  rearm_engine_timer();
+}
+
+void Gateway::rearm_reassembly_timer() {
+  if (stopping_) return;
+  const auto deadline = assembler_.next_deadline();
+  if (!deadline) return;  // a stale wait finds nothing to expire
+  if (reassembly_timer_at_ == deadline) return;
+  reassembly_timer_at_ = deadline;
+  reassembly_timer_.expires_at(*deadline);
+  std::weak_ptr<bool> alive = alive_;
+  reassembly_timer_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || alive.expired()) return;
+    reassembly_timer_fired();
+  });
+}
+
+void Gateway::reassembly_timer_fired() {
+  reassembly_timer_at_.reset();
+  if (stopping_ || failed_) return;
+  const SystemTime now = domain::Clock::now();
+  for (const transport::InboundSms& sms : assembler_.expire(std::chrono::steady_clock::now()))
+    process(sms, now);
+  rearm_reassembly_timer();
+}
+
+void Gateway::arm_retry_timer(SystemTime at) {
+  if (stopping_) return;
+  if (retry_timer_at_ && *retry_timer_at_ <= at) return;
+  retry_timer_at_ = at;
+  retry_timer_.expires_at(at);
+  std::weak_ptr<bool> alive = alive_;
+  retry_timer_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || alive.expired()) return;
+    retry_timer_at_.reset();
+    want_take_ = true;
+    if (may_take()) schedule_flush();
+  });
+}
+
+void Gateway::arm_poll_timer() {
+  if (stopping_) return;
+  poll_timer_.expires_after(options_.outbox_poll);
+  std::weak_ptr<bool> alive = alive_;
+  poll_timer_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || alive.expired() || stopping_) return;
+    want_take_ = true;
+    if (may_take()) schedule_flush();
+    update_status();
+    arm_poll_timer();
+  });
+}
+
+// ---- status ----
+
+std::string Gateway::status_line() {
+  std::size_t bound = 0;
+  for (const std::string& connection : options_.connections) {
+    bool any = false, all = true;
+    for (const auto& [link, up] : links_up_) {
+      if (connection_of_link(link) != connection) continue;
+      any = true;
+      all = all && up;
+    }
+    if (any && all) ++bound;
+  }
+  std::size_t open = 0;
+  for (const domain::Ticket& ticket : engine_.tickets())
+    if (!domain::is_terminal(ticket.state)) ++open;
+  std::string outbox = "outbox ?";
+  if (auto counts = store_.outbox_counts()) {
+    long long queued = 0;
+    for (const auto& [state, n] : counts.value)
+      if (state == store::OutboxState::queued || state == store::OutboxState::sending) queued += n;
+    outbox = "outbox " + std::to_string(queued) + " queued";
+  }
+  std::string line = "bound to " + std::to_string(bound) + "/" +
+                     std::to_string(options_.connections.size()) + " SMSC, " +
+                     count_of(open, "open ticket", "open tickets") + ", " + outbox;
+  if (failed_) line = "storage failure, stopping; " + line;
+  return line;
+}
+
+void Gateway::update_status(bool now) {
+  if (!status_handler_) return;
+  // The status line costs a query and a pass over the tickets: at most once a second unless an
+  // operator-visible change (a link, a reload) asks for it at once.
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (!now && steady_now - last_status_at_ < std::chrono::seconds(1)) return;
+  last_status_at_ = steady_now;
+  std::string line = status_line();
+  if (line == last_status_) return;
+  last_status_ = line;
+  status_handler_(line);
+}
+
+}  // namespace lianxin::app

@@ -1,0 +1,314 @@
+// lianxind: the lianxin SMS gateway daemon. See usage_text() and README.md.
+//
+// One io_context thread runs everything: the SMPP links, the ticket loop (Gateway), timers and
+// signals. Under systemd (Type=notify) it reports READY once the store is open and the links are
+// started (not bound: an SMSC outage must not fail the start), a STATUS line, WATCHDOG pings and
+// STOPPING.
+#include <signal.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/daemon_config.hpp"
+#include "daemon/app/connections.hpp"
+#include "daemon/app/gateway.hpp"
+#include "daemon/app/journal.hpp"
+#include "daemon/app/notify.hpp"
+#include "daemon/app/options.hpp"
+#include "daemon/store/store.hpp"
+#include "protocol/asio.hpp"
+#include "protocol/esme.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using lianxin::app::CommandLine;
+using lianxin::app::Field;
+using lianxin::app::Journal;
+using lianxin::app::Priority;
+
+Priority priority_of(lianxin::config::LogLevel level) {
+  using L = lianxin::config::LogLevel;
+  switch (level) {
+    case L::debug:
+      return Priority::debug;
+    case L::info:
+      return Priority::info;
+    case L::notice:
+      return Priority::notice;
+    case L::warning:
+      return Priority::warning;
+    case L::error:
+      return Priority::error;
+  }
+  return Priority::info;
+}
+
+Priority priority_of(lianxin::protocol::LogLevel level) {
+  return static_cast<Priority>(static_cast<int>(level));
+}
+
+// Problems lianxind would meet at start-up that load_config() does not look for.
+std::vector<std::string> runtime_checks(const lianxin::config::DaemonConfig& config) {
+  std::vector<std::string> problems;
+  const fs::path& db = config.storage.path;
+  if (db != ":memory:") {
+    fs::path dir = db.parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      problems.push_back(config.file.string() + ": storage.path: directory " + dir.string() +
+                         " does not exist");
+  }
+  return problems;
+}
+
+std::string summary(const lianxin::config::DaemonConfig& config) {
+  const auto& d = config.directory;
+  return std::to_string(config.smpp.size()) + " SMPP connection(s), " +
+         std::to_string(d.grids().size()) + " grids, " + std::to_string(d.members().size()) +
+         " members, " + std::to_string(d.residents().size()) + " residents, " +
+         std::to_string(d.teams().size()) + " teams, " +
+         std::to_string(config.settings.categories.size()) + " categories; database " +
+         config.storage.path.string();
+}
+
+int check_config(const CommandLine& command) {
+  const lianxin::config::LoadResult loaded = lianxin::config::load_config(command.config_path);
+  if (!loaded.config) {
+    std::cerr << lianxin::config::format_diagnostics(loaded.errors);
+    std::cerr << "lianxind: " << command.config_path << ": " << loaded.errors.size()
+              << (loaded.errors.size() == 1 ? " error" : " errors") << "\n";
+    return 1;
+  }
+  const std::vector<std::string> problems = runtime_checks(*loaded.config);
+  for (const std::string& problem : problems) std::cerr << problem << "\n";
+  if (!problems.empty()) return 1;
+  if (command.render) std::cout << lianxin::config::render_config(*loaded.config);
+  std::cout << "lianxind: " << command.config_path << " is valid: " << summary(*loaded.config)
+            << "\n";
+  return 0;
+}
+
+lianxin::store::StoreOptions store_options(const lianxin::config::StorageConfig& storage) {
+  lianxin::store::StoreOptions options;
+  options.synchronous = storage.synchronous == lianxin::config::SyncMode::full
+                            ? lianxin::store::Synchronous::full
+                            : lianxin::store::Synchronous::normal;
+  options.inbox_dedupe_window = storage.inbox_dedupe_window;
+  return options;
+}
+
+lianxin::app::GatewayOptions gateway_options(const lianxin::config::DaemonConfig& config) {
+  lianxin::app::GatewayOptions options;
+  const auto ordered = config.by_priority();
+  if (!ordered.empty()) options.service_number = ordered.front()->source_address;
+  std::size_t room = 0;
+  for (const auto& connection : config.smpp) {
+    options.connections.push_back(connection.name);
+    room += 2 * connection.window;  // the window plus as many waiting in the session's queue
+  }
+  options.max_in_flight = std::max<std::size_t>(room, 1);
+  return options;
+}
+
+// The SMSC link named by a protocol log line ("smpp[sim] connecting").
+std::vector<Field> protocol_fields(std::string_view line) {
+  if (!line.starts_with("smpp[")) return {};
+  const auto end = line.find(']');
+  if (end == std::string_view::npos) return {};
+  return {{"SMSC", std::string(line.substr(5, end - 5))}};
+}
+
+class Daemon {
+ public:
+  Daemon(std::string config_path, Journal& journal)
+      : config_path_(std::move(config_path)), journal_(journal) {}
+
+  int run() {
+    lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
+    if (!loaded.config) {
+      for (const auto& error : loaded.errors)
+        journal_.log(Priority::error, lianxin::config::to_string(error));
+      journal_.log(Priority::error, "configuration " + config_path_ + " refused; not starting");
+      return 1;
+    }
+    config_ = std::move(*loaded.config);
+    journal_.set_threshold(priority_of(config_.log_level));
+
+    std::optional<lianxin::store::Store> store;
+    try {
+      store.emplace(lianxin::store::Store::open(config_.storage.path.string(),
+                                                store_options(config_.storage)));
+    } catch (const lianxin::store::StoreOpenError& error) {
+      journal_.log(Priority::error, "storage: cannot open " + config_.storage.path.string() +
+                                        ": " + error.what());
+      return 1;
+    }
+    for (const std::string& step : store->applied_migrations())
+      journal_.log(Priority::notice, "storage: applied migration: " + step);
+
+    lianxin::smpp::SmppTransport transport(
+        io_, lianxin::app::connection_configs(config_),
+        lianxin::protocol::Logger(
+            [this](lianxin::protocol::LogLevel level, std::string_view line) {
+              journal_.log(priority_of(level), line, protocol_fields(line));
+            },
+            lianxin::protocol::LogLevel::debug));
+    lianxin::app::Gateway gateway(io_, journal_, *store, transport, config_.settings,
+                                  config_.directory, gateway_options(config_));
+    gateway_ = &gateway;
+    gateway.on_status([this](const std::string& line) { notifier_.status(line); });
+    gateway.on_fatal([this] {
+      // Posted: the gateway is in the middle of a flush.
+      asio::post(io_, [this] { shutdown("storage failure"); });
+    });
+
+    journal_.log(Priority::notice, "lianxind starting: " + summary(config_));
+    if (!gateway.start()) {
+      gateway_ = nullptr;
+      return 1;
+    }
+    notifier_.ready(gateway.status_line());
+    journal_.log(Priority::info, "ready");
+    wait_for_signals();
+    start_watchdog();
+    io_.run();
+    gateway_ = nullptr;
+    journal_.log(exit_code_ == 0 ? Priority::info : Priority::error,
+                 "lianxind exits with status " + std::to_string(exit_code_));
+    return exit_code_;
+  }
+
+ private:
+  void wait_for_signals() {
+    signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      if (signal == SIGHUP) {
+        reload();
+      } else {
+        shutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      }
+      if (!stopping_) wait_for_signals();
+    });
+  }
+
+  void shutdown(const std::string& why) {
+    if (stopping_ || !gateway_) return;
+    stopping_ = true;
+    journal_.log(Priority::notice, "stopping (" + why + "): unbinding from the SMSC");
+    notifier_.stopping("stopping: " + why);
+    signals_.cancel();
+    watchdog_.cancel();
+    // Backstop: the links' own unbind grace is bounded; this bounds everything else.
+    backstop_.expires_after(std::chrono::seconds(25));
+    backstop_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;
+      journal_.log(Priority::error, "shutdown did not finish in time; exiting anyway");
+      exit_code_ = 1;
+      io_.stop();
+    });
+    gateway_->stop([this](int code) {
+      exit_code_ = code;
+      backstop_.cancel();
+      io_.stop();
+    });
+  }
+
+  void reload() {
+    notifier_.reloading();
+    journal_.log(Priority::notice, "SIGHUP: reloading " + config_path_);
+    lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
+    if (!loaded.config) {
+      for (const auto& error : loaded.errors)
+        journal_.log(Priority::warning, lianxin::config::to_string(error));
+      journal_.log(Priority::warning, "reload refused: " +
+                                          std::to_string(loaded.errors.size()) +
+                                          " error(s); keeping the running configuration");
+    } else {
+      lianxin::config::DaemonConfig next = std::move(*loaded.config);
+      if (!lianxin::app::same_connections(config_.smpp, next.smpp))
+        journal_.log(Priority::notice,
+                     "SMPP connection settings changed; they apply after a restart "
+                     "(systemctl restart lianxind); the links stay as they are");
+      if (next.storage.path != config_.storage.path ||
+          next.storage.synchronous != config_.storage.synchronous)
+        journal_.log(Priority::notice, "storage settings changed; they apply after a restart");
+      journal_.set_threshold(priority_of(next.log_level));
+      gateway_->reload(next.settings, next.directory);
+      journal_.log(Priority::notice, "reloaded: " + summary(next));
+      // Keep what is still in use (links, storage); take the rest.
+      next.smpp = config_.smpp;
+      next.storage = config_.storage;
+      config_ = std::move(next);
+    }
+    notifier_.ready(gateway_->status_line());
+  }
+
+  void start_watchdog() {
+    const auto period = lianxin::app::Notifier::watchdog_period();
+    if (!period) return;
+    watchdog_period_ = *period;
+    tick_watchdog();
+  }
+
+  void tick_watchdog() {
+    notifier_.watchdog();
+    watchdog_.expires_after(watchdog_period_);
+    watchdog_.async_wait([this](const boost::system::error_code& error) {
+      if (!error && !stopping_) tick_watchdog();
+    });
+  }
+
+  std::string config_path_;
+  Journal& journal_;
+  lianxin::config::DaemonConfig config_;
+  asio::io_context io_;
+  asio::signal_set signals_{io_, SIGTERM, SIGINT, SIGHUP};
+  asio::steady_timer watchdog_{io_};
+  asio::steady_timer backstop_{io_};
+  std::chrono::microseconds watchdog_period_{0};
+  lianxin::app::Notifier notifier_;
+  lianxin::app::Gateway* gateway_ = nullptr;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  const CommandLine command = lianxin::app::parse_command_line(args);
+  switch (command.mode) {
+    case CommandLine::Mode::help:
+      std::cout << lianxin::app::usage_text();
+      return 0;
+    case CommandLine::Mode::version:
+      std::cout << lianxin::app::version_text();
+      return 0;
+    case CommandLine::Mode::invalid:
+      std::cerr << "lianxind: " << command.error << "\n" << lianxin::app::usage_text();
+      return 2;
+    case CommandLine::Mode::check_config:
+      return check_config(command);
+    case CommandLine::Mode::run:
+      break;
+  }
+  // A peer closing a socket must not kill us; Asio reports EPIPE as an error instead.
+  ::signal(SIGPIPE, SIG_IGN);
+  Journal journal;
+  try {
+    Daemon daemon(command.config_path, journal);
+    return daemon.run();
+  } catch (const std::exception& error) {
+    journal.log(Priority::error, std::string("fatal: ") + error.what());
+    return 1;
+  }
+}

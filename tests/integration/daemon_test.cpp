@@ -1,0 +1,381 @@
+// The real lianxind process against the independent SMSC simulator (scripts/smsc-sim).
+//
+// Each test writes a configuration into a temporary directory (the simulator's port, a fresh
+// database, the demo directory CSVs from config/demo), starts lianxind as a child process with a
+// fake $NOTIFY_SOCKET, plays villagers and members through the simulator and checks what the
+// simulator decoded, the database (through lianxin's Store) and the daemon's exit status. Every
+// process is killed by its guard, also when an assertion fails.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/store/store.hpp"
+#include "tests/integration/daemon_process.hpp"
+#include "tests/integration/smsc_sim.hpp"
+
+namespace lianxin::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::Json;
+using sim::SmscSim;
+namespace fs = std::filesystem;
+
+constexpr const char* service_number = "106900001234";
+constexpr const char* villager = "13800000051";   // 张大爷, resident of grid g-daxi (大溪边村)
+constexpr const char* villager2 = "13800000053";  // 王阿婆, g-daxi too
+// 165 characters: three UCS-2 parts.
+const std::string long_report =
+    "村口两盏路灯杆被大风刮倒了，电线垂在路边，晚上孩子放学要从那里经过，老人也经常在那里散步，"
+    "非常危险。请尽快派人来处理一下，把电线收好，把灯杆扶起来或者先拉上警戒线。另外村东头的水渠"
+    "也有一段堵住了，下雨天水漫到路上，麻烦一起看看。这几天晚上风还很大，我们怕再出事，希望村里"
+    "能在天黑之前安排人过来看一下。谢谢！——住在村口第三户的老王";
+
+std::string demo(const char* name) {
+  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
+}
+
+std::string config_yaml(std::uint16_t port) {
+  return std::string("# lianxind integration test\n") +
+         "signature: \"【连心桥】\"\n"
+         "default_country: \"86\"\n"
+         "time_zone: Asia/Shanghai\n"
+         "log_level: debug\n"
+         "smpp:\n"
+         "  - name: sim\n"
+         "    host: 127.0.0.1\n"
+         "    port: " +
+         std::to_string(port) +
+         "\n"
+         "    system_id: lianxin\n"
+         "    password_file: smpp.password\n"
+         "    bind: transceiver\n"
+         "    source_address: \"" +
+         service_number +
+         "\"\n"
+         "    reconnect_min: 1s\n"
+         "    reconnect_max: 2s\n"
+         "storage:\n"
+         "  path: lianxin.db\n"
+         "  synchronous: normal\n"
+         "directory:\n"
+         "  grids: " +
+         demo("grids.csv") + "\n  members: " + demo("members.csv") +
+         "\n  residents: " + demo("residents.csv") + "\n  teams: " + demo("teams.csv") +
+         "\n  duty_desks: " + demo("duty_desks.csv") + "\n";
+}
+
+bool ends_with_number(const std::string& address, const std::string& national) {
+  return address.size() >= national.size() &&
+         address.compare(address.size() - national.size(), national.size(), national) == 0;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
+    write_file(dir_ / "smpp.password", "secret\n");
+    config_ = dir_ / "lianxind.yaml";
+    write_file(config_, config_yaml(sim_->port()));
+    notify_ = std::make_unique<NotifySocket>(dir_ / "notify.sock");
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
+      if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
+    }
+    daemon_.reset();  // SIGKILL if still running
+  }
+
+  void start_daemon() {
+    daemon_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{LIANXIND_PATH, "--config", config_.string()}, dir_ / "lianxind.log",
+        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
+  }
+
+  // Started and bound; READY=1 seen.
+  void start_bound() {
+    start_daemon();
+    ASSERT_TRUE(notify_->wait_for("READY=1", 5s)) << "no READY=1";
+    ASSERT_TRUE(sim_->wait_for("bind", [](const Json& e) { return e["status"].integer() == 0; }))
+        << "never bound";
+    // The daemon saw the bind_resp too: its status line says so.
+    ASSERT_TRUE(notify_->wait_for("STATUS=bound to 1/1 SMSC", 5s, true)) << "no bound status";
+  }
+
+  void deliver(const std::string& from, const std::string& text, const char* split = "udh8") {
+    Json command = Json::object({{"cmd", "deliver"},
+                                 {"from", from},
+                                 {"to", service_number},
+                                 {"text", text},
+                                 {"encoding", "auto"},
+                                 {"split", split}});
+    const Json ack = sim_->command(command);
+    // The daemon answers deliver_sm only once the part is in its database.
+    const auto done = sim_->wait_for("deliver_done", [&](const Json& e) {
+      return e["id"].str() == ack["id"].str();
+    });
+    ASSERT_TRUE(done) << "deliver_sm not answered";
+    EXPECT_TRUE((*done)["ok"].boolean()) << done->dump();
+  }
+
+  // The next SMS the simulator received (reassembled) for `national` number.
+  std::optional<Json> wait_sms_to(const std::string& national, std::chrono::milliseconds timeout = 5s) {
+    return sim_->wait_for(
+        "message", [&](const Json& e) { return ends_with_number(e["to"].str(), national); },
+        timeout);
+  }
+  std::optional<Json> wait_sms_not_to(const std::string& national) {
+    return sim_->wait_for("message",
+                          [&](const Json& e) { return !ends_with_number(e["to"].str(), national); });
+  }
+
+  // Opens the daemon's database alongside it (WAL: readers do not block the daemon).
+  store::Store open_store() { return store::Store::open((dir_ / "lianxin.db").string()); }
+
+  std::optional<domain::Ticket> ticket(domain::TicketNo number) {
+    store::Store store = open_store();
+    auto found = store.find_ticket(number);
+    return found ? found.value : std::nullopt;
+  }
+
+  std::vector<domain::Ticket> tickets_of(const std::string& reporter_e164) {
+    store::Store store = open_store();
+    store::TicketFilter filter;
+    filter.reporter = reporter_e164;
+    auto found = store.list_tickets(filter);
+    return found ? found.value : std::vector<domain::Ticket>{};
+  }
+
+  bool wait_state(domain::TicketNo number, domain::TicketState state,
+                  std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto t = ticket(number);
+      if (t && t->state == state) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  fs::path config_;
+  std::unique_ptr<SmscSim> sim_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<ChildProcess> daemon_;
+};
+
+TEST_F(DaemonTest, OneReportFromSmsToRating) {
+  start_bound();
+
+  // 1. The villager reports; the part is acknowledged only after it was stored.
+  deliver(villager, "村口路灯杆被大风刮倒了，晚上很黑");
+  const auto confirmation = wait_sms_to(villager);
+  ASSERT_TRUE(confirmation) << "no confirmation to the villager";
+  const auto dispatch = wait_sms_not_to(villager);
+  ASSERT_TRUE(dispatch) << "no dispatch SMS";
+
+  const auto tickets = tickets_of("+8613800000051");
+  ASSERT_EQ(tickets.size(), 1u);
+  const domain::Ticket& t = tickets.front();
+  const std::string number = std::to_string(t.number);
+  EXPECT_EQ(t.text, "村口路灯杆被大风刮倒了，晚上很黑");
+  EXPECT_EQ(t.grid, std::optional<std::string>("g-daxi"));
+  EXPECT_EQ(t.state, domain::TicketState::dispatched);
+  ASSERT_TRUE(t.assignee);
+
+  // As the simulator decoded them: from the service number, signature first, the ticket number.
+  EXPECT_EQ((*confirmation)["from"].str(), service_number);
+  EXPECT_EQ((*confirmation)["text"].str().rfind("【连心桥】", 0), 0u) << confirmation->dump();
+  EXPECT_NE((*confirmation)["text"].str().find("工单号" + number), std::string::npos)
+      << confirmation->dump();
+  const std::string member_phone = (*dispatch)["to"].str();
+  const std::string dispatch_text = (*dispatch)["text"].str();
+  EXPECT_NE(dispatch_text.find("新工单" + number), std::string::npos) << dispatch_text;
+  EXPECT_NE(dispatch_text.find("大溪边村"), std::string::npos) << dispatch_text;
+  EXPECT_NE(dispatch_text.find("路灯杆被大风刮倒"), std::string::npos) << dispatch_text;
+  // The villager's number is masked in the member's SMS.
+  EXPECT_NE(dispatch_text.find("138****0051"), std::string::npos) << dispatch_text;
+  EXPECT_EQ(dispatch_text.find(villager), std::string::npos) << dispatch_text;
+  const std::string member = member_phone.substr(member_phone.size() - 11);
+
+  // 2. The member accepts.
+  deliver(member, "接 " + number);
+  ASSERT_TRUE(wait_state(t.number, domain::TicketState::accepted));
+  const auto accepted = wait_sms_to(member);
+  ASSERT_TRUE(accepted);
+  EXPECT_NE((*accepted)["text"].str().find("已接单" + number), std::string::npos)
+      << accepted->dump();
+
+  // 3. Done, with a note: the villager is asked to rate.
+  deliver(member, "完成 " + number + " 已修好");
+  ASSERT_TRUE(wait_state(t.number, domain::TicketState::resolved));
+  const auto rate_request = wait_sms_to(villager);
+  ASSERT_TRUE(rate_request);
+  EXPECT_NE((*rate_request)["text"].str().find("回复5表示满意"), std::string::npos)
+      << rate_request->dump();
+  EXPECT_EQ(ticket(t.number)->resolution, "已修好");
+
+  // 4. The villager rates 5: closed, rated.
+  deliver(villager, "5");
+  ASSERT_TRUE(wait_state(t.number, domain::TicketState::closed));
+  const auto closed = ticket(t.number);
+  EXPECT_EQ(closed->rating, std::optional<int>(5));
+  EXPECT_EQ(closed->close_reason, domain::CloseReason::rated);
+  const auto thanks = wait_sms_to(villager);
+  ASSERT_TRUE(thanks);
+  EXPECT_NE((*thanks)["text"].str().find("谢谢您的评价"), std::string::npos) << thanks->dump();
+
+  // The history has every step; the outbox rows were all submitted (not left queued).
+  store::Store store = open_store();
+  const auto history = store.ticket_history(t.number);
+  ASSERT_TRUE(history);
+  EXPECT_GE(history.value.size(), 5u);
+  EXPECT_EQ(history.value.back().to, domain::TicketState::closed);
+  std::this_thread::sleep_for(200ms);  // the last submit_sm_resp reaches the outbox
+  const auto counts = store.outbox_counts();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts.value.count(store::OutboxState::queued), 0u);
+  EXPECT_GE(counts.value.at(store::OutboxState::submitted), 6);
+
+  // The journal lines mask phone numbers.
+  const std::string log = daemon_->log();
+  EXPECT_NE(log.find("TICKET_ID=" + number), std::string::npos);
+  EXPECT_EQ(log.find(villager), std::string::npos) << "unmasked phone number in the log";
+  EXPECT_EQ(log.find("secret"), std::string::npos) << "password in the log";
+  EXPECT_TRUE(notify_->wait_for("READY=1", 0ms));
+}
+
+TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
+  start_bound();
+  deliver(villager2, long_report, "udh8");
+  const auto confirmation = wait_sms_to(villager2);
+  ASSERT_TRUE(confirmation);
+  const auto tickets = tickets_of("+8613800000053");
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets.front().text, long_report);
+  EXPECT_NE((*confirmation)["text"].str().find("工单号" + std::to_string(tickets.front().number)),
+            std::string::npos);
+  // Three parts were stored, all processed.
+  store::Store store = open_store();
+  const auto unprocessed = store.unprocessed_inbox();
+  ASSERT_TRUE(unprocessed);
+  EXPECT_TRUE(unprocessed.value.empty());
+  EXPECT_EQ(sim_->events("deliver_sm_sent").size(), 3u);
+}
+
+TEST_F(DaemonTest, SigtermUnbindsCleanlyAndExitsZero) {
+  start_bound();
+  daemon_->signal(SIGTERM);
+  EXPECT_TRUE(notify_->wait_for("STOPPING=1", 5s));
+  const auto unbind = sim_->wait_for("unbind");
+  ASSERT_TRUE(unbind) << "no unbind";
+  EXPECT_TRUE((*unbind)["answered"].boolean());
+  EXPECT_EQ(daemon_->wait_exit(10s), std::optional<int>(0));
+}
+
+TEST_F(DaemonTest, CheckConfigReportsFileLineColumnAndExitsOne) {
+  const fs::path broken = dir_ / "broken.yaml";
+  std::string text = config_yaml(sim_->port());
+  // Line 9 ("    port: N") gets a value that is not a port.
+  text.replace(text.find("port: "), std::string("port: ").size() + std::to_string(sim_->port()).size(),
+               "port: seventy");
+  write_file(broken, text);
+  const ProgramResult bad = run_program({LIANXIND_PATH, "--check-config", broken.string()});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find(broken.string() + ":9:11: "), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("port"), std::string::npos) << bad.output;
+
+  const ProgramResult good = run_program({LIANXIND_PATH, "--check-config", config_.string()});
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_NE(good.output.find("is valid"), std::string::npos) << good.output;
+  // The password is never printed, even when rendering the configuration.
+  const ProgramResult rendered =
+      run_program({LIANXIND_PATH, "--check-config", config_.string(), "--render"});
+  EXPECT_EQ(rendered.exit_code, 0) << rendered.output;
+  EXPECT_EQ(rendered.output.find("secret"), std::string::npos) << rendered.output;
+
+  EXPECT_EQ(run_program({LIANXIND_PATH, "--bogus"}).exit_code, 2);
+  EXPECT_EQ(run_program({LIANXIND_PATH}).exit_code, 2);
+  EXPECT_EQ(run_program({LIANXIND_PATH, "--version"}).exit_code, 0);
+}
+
+TEST_F(DaemonTest, SighupWithBrokenConfigKeepsRunning) {
+  start_bound();
+  write_file(config_, "smpp: [\n");  // broken YAML
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(daemon_->wait_for_log("reload refused", 5s)) << daemon_->log();
+  const std::regex position(std::regex_replace(config_.string(), std::regex(R"([.^$|()\[\]{}*+?\\])"),
+                                               R"(\$&)") +
+                            R"(:\d+:\d+: )");
+  EXPECT_TRUE(std::regex_search(daemon_->log(), position)) << daemon_->log();
+  EXPECT_TRUE(daemon_->running());
+  // Still bound, still serving with the old configuration.
+  deliver(villager, "我家门口的垃圾好几天没人清运了");
+  ASSERT_TRUE(wait_sms_to(villager));
+  EXPECT_EQ(sim_->events("unbind").size(), 0u);
+
+  // A valid configuration is taken on the next SIGHUP.
+  write_file(config_, config_yaml(sim_->port()));
+  daemon_->signal(SIGHUP);
+  EXPECT_TRUE(daemon_->wait_for_log("reloaded:", 5s));
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(10s), std::optional<int>(0));
+}
+
+TEST_F(DaemonTest, RestartAfterKillKeepsTheTicketAndItsNumbers) {
+  start_bound();
+  deliver(villager, "石板桥的栏杆断了一截，小孩过桥很危险");
+  ASSERT_TRUE(wait_sms_to(villager));
+  const auto before = tickets_of("+8613800000051");
+  ASSERT_EQ(before.size(), 1u);
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait_exit(5s));
+
+  start_bound();
+  deliver(villager2, "后山的路被塌方的土堵住了");
+  ASSERT_TRUE(wait_sms_to(villager2));
+  const auto after = tickets_of("+8613800000053");
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_GT(after.front().number, before.front().number);
+  EXPECT_EQ(ticket(before.front().number)->state, domain::TicketState::dispatched);
+}
+
+// Another process holds the database's write lock past the busy timeout: the commit fails, the
+// SMSC is told "temporary error, deliver again" (ESME_RX_T_APPN), nothing is acknowledged that
+// was not stored, and lianxind unbinds and exits 1 so systemd restarts it from the database.
+TEST_F(DaemonTest, StorageFailureRefusesTheMessageAndExitsOne) {
+  start_bound();
+  ChildProcess locker({"/usr/bin/sqlite3", (dir_ / "lianxin.db").string(), "BEGIN IMMEDIATE;",
+                       ".shell sleep 8"},
+                      dir_ / "sqlite3.log");
+  std::this_thread::sleep_for(300ms);  // let it take the lock
+  ASSERT_TRUE(locker.running()) << locker.log();
+
+  const Json ack = sim_->command(Json::object({{"cmd", "deliver"},
+                                               {"from", villager},
+                                               {"to", service_number},
+                                               {"text", "水管爆了"},
+                                               {"split", "none"}}));
+  const auto done = sim_->wait_for(
+      "deliver_done", [&](const Json& e) { return e["id"].str() == ack["id"].str(); }, 10s);
+  ASSERT_TRUE(done);
+  EXPECT_FALSE((*done)["ok"].boolean());
+  EXPECT_EQ((*done)["statuses"][0].integer(), 0x64) << done->dump();  // ESME_RX_T_APPN
+  EXPECT_TRUE(sim_->wait_for("unbind", {}, 10s)) << "no clean unbind";
+  EXPECT_EQ(daemon_->wait_exit(10s), std::optional<int>(1));
+  EXPECT_TRUE(sim_->events("message").empty()) << "an SMS went out for an unstored message";
+  EXPECT_NE(daemon_->log().find("commit failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lianxin::testing
