@@ -14,7 +14,7 @@
 // the load average is printed next to the figures.
 //
 // Usage: protocol_bench [--runs N] [--count N] [--window N] [--rate N] [--paced-count N]
-//                       [--burst N] [--codec-count N] [--nagle-control] [--quick]
+//                       [--burst N] [--codec-count N] [--nagle-control] [--quick] [--verbose]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -78,13 +78,14 @@ struct Options {
   std::size_t burst = 3;             // MOs back to back per tick in the burst scenarios
   bool control = false;              // also run the bursts with Nagle forced on the ESME socket
   bool quick = false;
+  bool verbose = false;  // per-run figures on stderr
 };
 
 [[noreturn]] void usage(const char* why) {
   std::cerr << "protocol_bench: " << why << "\n"
             << "usage: protocol_bench [--runs N] [--count N] [--window N] [--rate N]\n"
                "                      [--paced-count N] [--burst N] [--codec-count N]\n"
-               "                      [--nagle-control] [--quick]\n"
+               "                      [--nagle-control] [--quick] [--verbose]\n"
                "  --runs N         runs per figure; medians are printed (default 5)\n"
                "  --count N        MOs per full-speed run (default 200000)\n"
                "  --window N       unacknowledged deliver_sm kept by the SMSC (default 64)\n"
@@ -94,7 +95,8 @@ struct Options {
                "  --codec-count N  round trips per PDU type per codec run (default 20000)\n"
                "  --nagle-control  also run the bursts with TCP_NODELAY turned off on the ESME\n"
                "                   socket by the bench (a control: what the option is worth)\n"
-               "  --quick          small counts, a smoke run of a few seconds\n";
+               "  --quick          small counts, a smoke run of a few seconds\n"
+               "  --verbose        also print every MO run's figures (on stderr)\n";
   std::exit(2);
 }
 
@@ -141,6 +143,8 @@ Options parse_options(int argc, char** argv) {
       ++i;
     } else if (arg == "--nagle-control") {
       o.control = true;
+    } else if (arg == "--verbose") {
+      o.verbose = true;
     } else if (arg == "--quick") {
       o.quick = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -944,7 +948,7 @@ struct ScenarioFigures {
 };
 
 ScenarioFigures run_scenario(LoadSmsc& smsc, const std::string& name, const LoadPlan& plan,
-                             int runs, bool force_nagle) {
+                             int runs, bool force_nagle, bool verbose) {
   ScenarioFigures figures{name, plan.total, {}, {}, {}, {}, {}, std::nullopt, true};
   for (int i = 0; i < runs; ++i) {
     MoRun run = run_mo(smsc, plan, force_nagle);
@@ -965,6 +969,20 @@ ScenarioFigures run_scenario(LoadSmsc& smsc, const std::string& name, const Load
     figures.max_ms.push_back(percentile_ms(load.latency_ns, 100));
     if (!load.wake_late_ns.empty())
       figures.wake_p99.push_back(percentile_ms(load.wake_late_ns, 99));
+    if (verbose) {
+      const auto over_1ms = std::count_if(load.latency_ns.begin(), load.latency_ns.end(),
+                                          [](std::int64_t ns) { return ns > 1'000'000; });
+      std::cerr << "  " << name << " run " << i + 1 << ": " << grouped(figures.rates.back())
+                << " MO/s, latency ms p50 " << fixed(figures.p50.back(), 3) << " p90 "
+                << fixed(percentile_ms(load.latency_ns, 90), 3) << " p99 "
+                << fixed(figures.p99.back(), 3) << " p99.9 "
+                << fixed(percentile_ms(load.latency_ns, 99.9), 3) << " max "
+                << fixed(figures.max_ms.back(), 3) << ", " << over_1ms << " over 1 ms"
+                << (figures.wake_p99.empty()
+                        ? std::string()
+                        : ", SMSC wake-up late p99 " + fixed(figures.wake_p99.back(), 3) + " ms")
+                << ", enquire_link " << load.enquire_links << "\n";
+    }
   }
   return figures;
 }
@@ -975,19 +993,20 @@ bool run_mo_benchmarks(const Options& options) {
   const std::string rate = fixed(options.rate, 0) + " MO/s";
   const std::string burst = "bursts of " + std::to_string(options.burst);
   rows.push_back(run_scenario(smsc, "full speed, window " + std::to_string(options.window),
-                              LoadPlan{options.count, options.window, 0, 1}, options.runs, false));
+                              LoadPlan{options.count, options.window, 0, 1}, options.runs, false,
+                              options.verbose));
   rows.push_back(run_scenario(smsc, "paced " + rate + ", one at a time",
                               LoadPlan{options.paced_count, options.window, options.rate, 1},
-                              options.runs, false));
+                              options.runs, false, options.verbose));
   rows.push_back(
       run_scenario(smsc, "paced " + rate + ", " + burst,
                    LoadPlan{options.paced_count, options.window, options.rate, options.burst},
-                   options.runs, false));
+                   options.runs, false, options.verbose));
   if (options.control)
     rows.push_back(
         run_scenario(smsc, "paced " + rate + ", " + burst + ", Nagle on**",
                      LoadPlan{options.paced_count, options.window, options.rate, options.burst},
-                     options.runs, true));
+                     options.runs, true, options.verbose));
 
   std::cout << "\n2. MO acknowledged over loopback: one session, fast load SMSC, every part "
                "acknowledged on arrival (no storage)\n"

@@ -66,6 +66,7 @@ pid_t spawn(const std::vector<std::string>& argv_in, int out_fd,
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
+    ::setpgid(0, 0);  // its own process group: the guard kills what it started too
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(out_fd, STDOUT_FILENO) < 0 ||
         ::dup2(out_fd, STDERR_FILENO) < 0)
@@ -184,6 +185,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, fs::path log_fi
 }
 
 ChildProcess::~ChildProcess() {
+  if (pid_ > 0) ::kill(-pid_, SIGKILL);  // the group: whatever the program started
   if (pid_ > 0 && !exit_code_) {
     ::kill(pid_, SIGKILL);
     int status = 0;

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -89,7 +90,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure()) {
+    if (HasFailure() || std::getenv("LIANXIN_TEST_SHOW_LOG")) {
       if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
       if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
     }
