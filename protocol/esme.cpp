@@ -39,10 +39,11 @@ struct LogExceptions {
 // one notice they are no longer current and end.
 struct Conn {
   Conn(asio::io_context& io, std::uint64_t attempt_number)
-      : socket(io), resolver(io), attempt(attempt_number) {}
+      : socket(io), resolver(io), close_guard(io), attempt(attempt_number) {}
 
   void close() {
     boost::system::error_code ignored;
+    close_guard.cancel();
     resolver.cancel();
     if (socket.is_open()) {
       socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -52,6 +53,7 @@ struct Conn {
 
   tcp::socket socket;
   tcp::resolver resolver;
+  asio::steady_timer close_guard;  // bounds the last flush of a connection being closed
   std::uint64_t attempt;
   bool connected = false;
   bool writing = false;
@@ -71,6 +73,17 @@ struct Link {
   bool pumping = false;
   bool pump_again = false;
 };
+
+// A peer that stops reading must not keep a closing socket (and the io_context) alive.
+constexpr auto final_flush_limit = std::chrono::seconds(2);
+
+asio::awaitable<void> close_when_stuck(std::shared_ptr<Conn> conn) {
+  if (!conn->socket.is_open()) co_return;  // the flush already finished
+  boost::system::error_code ec;
+  conn->close_guard.expires_after(final_flush_limit);
+  co_await conn->close_guard.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) conn->close();
+}
 
 // E.164 with '+' travels as TON international / NPI ISDN without the '+'.
 Address make_address(const std::string& number, std::uint8_t ton, std::uint8_t npi) {
@@ -358,8 +371,9 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
       conn->close_when_flushed = true;
       if (!conn->connected || (!conn->writing && conn->pending.empty())) {
         conn->close();
-      } else if (!conn->writing) {
-        start_write(index, conn);
+      } else {
+        if (!conn->writing) start_write(index, conn);
+        asio::co_spawn(io_, close_when_stuck(conn), LogExceptions{logger_, "close"});
       }
       return;
     }

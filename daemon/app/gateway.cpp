@@ -213,11 +213,11 @@ void Gateway::on_sent(const transport::SendResult& result) {
     in_flight_.erase(it);
   }
   const std::int64_t id = static_cast<std::int64_t>(result.id);
-  std::vector<Field> fields{{"OUTBOX_ID", std::to_string(id)},
-                            {"SMSC", result.connection},
-                            {"DIRECTION", "out"},
-                            {"PHONE", domain::mask_number(info.destination,
-                                                          engine_.settings().default_country)}};
+  std::vector<Field> fields{
+      {"OUTBOX_ID", std::to_string(id)},
+      {"SMSC", result.connection},
+      {"DIRECTION", "out"},
+      {"PHONE", domain::mask_number(info.destination, engine_.settings().default_country)}};
   if (info.ticket) fields.push_back({"TICKET_ID", std::to_string(*info.ticket)});
   switch (result.status) {
     case transport::SendStatus::submitted:
@@ -263,8 +263,8 @@ void Gateway::on_link(const transport::LinkStatus& status) {
   const bool was_up = links_up_[status.connection];
   links_up_[status.connection] = status.up;
   if (status.up && !was_up) {
-    journal_.log(Priority::notice, "SMSC link " + status.connection + " bound (" +
-                                       status.detail + ")",
+    journal_.log(Priority::notice,
+                 "SMSC link " + status.connection + " bound (" + status.detail + ")",
                  {{"SMSC", status.connection}});
     want_take_ = true;
     schedule_flush();
@@ -477,7 +477,7 @@ void Gateway::process(const transport::InboundSms& sms, SystemTime now) {
   journal_.log(sms.complete ? Priority::info : Priority::warning,
                "SMS in, " + count_of(sms.handles.size(), "part", "parts") +
                    (sms.complete ? "" : ", INCOMPLETE (parts missing after the timeout)") + ", " +
-                   std::to_string(sms::utf8_to_code_points(sms.text).size()) + " characters",
+                   count_of(sms::utf8_to_code_points(sms.text).size(), "character", "characters"),
                fields);
   apply(engine_.on_sms(*from, sms.text, now, inbound_id), now);
 }
@@ -494,15 +494,6 @@ void Gateway::log_effects(const domain::Effects& effects) {
     std::vector<Field> fields;
     if (line.ticket) fields.push_back({"TICKET_ID", std::to_string(*line.ticket)});
     journal_.log(priority_of(line.level), line.message, fields);
-  }
-  for (const domain::TicketChange& change : effects.tickets) {
-    if (!change.created) continue;
-    journal_.log(Priority::notice,
-                 "ticket " + std::to_string(change.ticket.number) + " opened (" +
-                     change.ticket.category + ")",
-                 {{"TICKET_ID", std::to_string(change.ticket.number)},
-                  {"PHONE", domain::mask_number(change.ticket.reporter,
-                                                engine_.settings().default_country)}});
   }
 }
 
@@ -550,8 +541,7 @@ void Gateway::engine_timer_fired() {
     engine_deadlines_.erase(engine_deadlines_.begin());
   }
   for (const TimerKey& key : due) {
-    journal_.log(Priority::debug,
-                 "timer " + std::string(domain::to_string(key.second)) + " fired",
+    journal_.log(Priority::debug, "timer " + std::string(domain::to_string(key.second)) + " fired",
                  {{"TICKET_ID", std::to_string(key.first)}});
     apply(engine_.on_timer(key.first, key.second, now), now);
   }

@@ -148,8 +148,8 @@ class Daemon {
       store.emplace(lianxin::store::Store::open(config_.storage.path.string(),
                                                 store_options(config_.storage)));
     } catch (const lianxin::store::StoreOpenError& error) {
-      journal_.log(Priority::error, "storage: cannot open " + config_.storage.path.string() +
-                                        ": " + error.what());
+      journal_.log(Priority::error,
+                   "storage: cannot open " + config_.storage.path.string() + ": " + error.what());
       return 1;
     }
     for (const std::string& step : store->applied_migrations())
@@ -229,8 +229,7 @@ class Daemon {
     if (!loaded.config) {
       for (const auto& error : loaded.errors)
         journal_.log(Priority::warning, lianxin::config::to_string(error));
-      journal_.log(Priority::warning, "reload refused: " +
-                                          std::to_string(loaded.errors.size()) +
+      journal_.log(Priority::warning, "reload refused: " + std::to_string(loaded.errors.size()) +
                                           " error(s); keeping the running configuration");
     } else {
       lianxin::config::DaemonConfig next = std::move(*loaded.config);

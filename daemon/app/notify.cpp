@@ -6,7 +6,9 @@
 
 namespace lianxin::app {
 
-void Notifier::send(const std::string& state) { sd_notify(0, state.c_str()); }
+void Notifier::send(const std::string& state) {
+  sd_notify(0, state.c_str());
+}
 
 void Notifier::ready(std::string_view status) {
   last_status_ = std::string(status);
@@ -19,14 +21,18 @@ void Notifier::status(std::string_view status) {
   send("STATUS=" + last_status_);
 }
 
-void Notifier::reloading() { send("RELOADING=1"); }
+void Notifier::reloading() {
+  send("RELOADING=1");
+}
 
 void Notifier::stopping(std::string_view status) {
   last_status_ = std::string(status);
   send("STOPPING=1\nSTATUS=" + last_status_);
 }
 
-void Notifier::watchdog() { send("WATCHDOG=1"); }
+void Notifier::watchdog() {
+  send("WATCHDOG=1");
+}
 
 std::optional<std::chrono::microseconds> Notifier::watchdog_period() {
   std::uint64_t usec = 0;

@@ -60,13 +60,16 @@ std::string usage_text() {
          "       lianxind --check-config FILE [--render]\n"
          "                                      validate the configuration and the directory\n"
          "                                      files it names; --render prints the effective\n"
-         "                                      configuration (passwords replaced by their origin)\n"
+         "                                      configuration (passwords replaced by their "
+         "origin)\n"
          "       lianxind --version | --help\n"
          "signals: SIGHUP re-reads the configuration and directory (the old one stays if the new\n"
          "         one is invalid); SIGTERM/SIGINT unbind cleanly and exit.\n"
          "exit status: 0 ok, 1 configuration/storage/runtime failure, 2 bad arguments\n";
 }
 
-std::string version_text() { return std::string("lianxind ") + LIANXIN_VERSION + "\n"; }
+std::string version_text() {
+  return std::string("lianxind ") + LIANXIN_VERSION + "\n";
+}
 
 }  // namespace lianxin::app

@@ -49,7 +49,12 @@ Commands (stdin, one JSON object a line; "req" is echoed in the ack / error even
    dlr|dlr_stat|dlr_form|dlr_delay_ms|receipt_id_format>: value, ...}
   {"cmd":"enquire_link"} {"cmd":"unbind"} {"cmd":"drop","rst":false,"all":false}
   {"cmd":"load","count":N,"rate":PER_SECOND,"window":W,"text":"...","from":..,"to":..,"id":"tag"}
-  {"cmd":"stats"} {"cmd":"pending"} {"cmd":"quit"}`;
+  {"cmd":"stream","messages":[{"from":..,"text":..},...],"to":..,"rate":R,"window":W,"retry_ms":M,
+   "events":false,"id":"tag"}   distinct single-part MOs that survive ESME restarts (see below)
+  {"cmd":"stream_report","id":"tag","detail":false}
+  {"cmd":"stats"} {"cmd":"pending"} {"cmd":"quit"}
+Setting redeliver_unacked: true re-sends "deliver" MO parts left unanswered when a connection
+closes, on the next receiver/transceiver bind (stream MOs are always re-sent).`;
 }
 
 function parseArgs(argv) {
@@ -112,6 +117,7 @@ const settings = {
   dlr_form: 'text',
   dlr_delay_ms: 0,
   receipt_id_format: 'same',      // 'same' as submit_sm_resp (hex), or 'decimal'
+  redeliver_unacked: false,       // re-send unanswered "deliver" MO parts after a reconnect
 };
 const failQueue = [];              // [{count, status}]: forced submit_sm / data_sm statuses
 
@@ -184,6 +190,10 @@ function onBind(s, pdu) {
     interface_version: pdu.interface_version, status, result: statusName(status), answered,
   });
   respond(s, pdu, status === ESME_ROK ? { system_id: 'LIANXINSIM' } : { command_status: status });
+  // What a real SMSC does on a new bind: deliver what is still waiting (after the bind_resp).
+  if (answered && status === ESME_ROK && canReceive(s)) {
+    setTimeout(() => onReceiverBound(s), settings.response_delay_ms);
+  }
 }
 
 // The status the next submit_sm / data_sm gets.
@@ -300,12 +310,14 @@ function onDataSm(s, pdu) {
 function onResponse(s, pdu) {
   const context = s.outstanding.get(pdu.sequence_number);
   s.outstanding.delete(pdu.sequence_number);
+  s.resendable.delete(pdu.sequence_number);
   const fields = { session: s.id, seq: pdu.sequence_number, status: pdu.command_status, result: statusName(pdu.command_status) };
   if (!context) {
     emit(pdu.command, { ...fields, unexpected: true });
     return;
   }
   if (context.load) return onLoadResponse(context, pdu);
+  if (context.stream) return onStreamResponse(context, pdu);
   const { command, sent_at: sentAt, ...rest } = context;
   emit(pdu.command === 'generic_nack' ? 'generic_nack' : pdu.command, { ...fields, request: command, rtt_ms: Math.round((elapsedMs() - sentAt) * 10) / 10, ...rest });
   if (rest.id !== undefined && deliveries.has(rest.id)) {
@@ -354,7 +366,7 @@ function onPdu(s, pdu) {
 
 function onConnection(session) {
   ++counts.connections;
-  const s = { id: nextSessionId++, session, mode: null, system_id: null, outstanding: new Map() };
+  const s = { id: nextSessionId++, session, mode: null, system_id: null, outstanding: new Map(), resendable: new Map() };
   const remote = `${session.socket.remoteAddress}:${session.socket.remotePort}`;
   if (settings.refuse_connections) {
     emit('connection_refused', { session: s.id, remote });
@@ -381,6 +393,7 @@ function onConnection(session) {
     if (index >= 0) sessions.splice(index, 1);
     emit('connection_closed', { session: s.id, bound: s.mode, outstanding: s.outstanding.size });
     for (const run of loads.values()) if (run.session === s) finishLoad(run, 'connection closed');
+    onSessionLost(s);
   });
 }
 
@@ -471,7 +484,10 @@ function cmdDeliver(cmd, ack) {
   const seqs = [];
   const sendPart = (index) => {
     const partNumber = order[index];
-    const seq = request(s, 'deliver_sm', pduFor(partNumber), { id, part: partNumber, total, kind: 'mo' });
+    const context = { id, part: partNumber, total, kind: 'mo' };
+    const fields = pduFor(partNumber);
+    const seq = request(s, 'deliver_sm', fields, context);
+    s.resendable.set(seq, { fields, context });
     seqs.push(seq);
     emit('deliver_sm_sent', { session: s.id, id, seq, part: partNumber, total });
   };
@@ -637,10 +653,174 @@ function cmdLoad(cmd) {
   return { id, session: s.id, count, rate, window: run.window };
 }
 
+
+// ---- re-delivery: what a real SMSC does with MOs an ESME never answered ----
+// A deliver_sm left unanswered when its connection closed was not delivered: it is sent again on
+// the next receiver/transceiver bind (stream MOs always; "deliver" MOs with redeliver_unacked).
+const redeliveryQueue = [];        // [{fields, context}] from closed sessions, oldest first
+
+function onSessionLost(s) {
+  const lost = [...s.outstanding.entries()].sort((a, b) => a[0] - b[0]);
+  for (const [seq, context] of lost) {
+    if (context.stream) {
+      const run = streams.get(context.stream);
+      if (run) streamLost(run, context.index);
+    } else if (settings.redeliver_unacked && s.resendable.has(seq)) {
+      redeliveryQueue.push(s.resendable.get(seq));
+    }
+  }
+  s.outstanding.clear();
+  s.resendable.clear();
+}
+
+function onReceiverBound(s) {
+  if (!sessions.includes(s) || !canReceive(s)) return;
+  while (redeliveryQueue.length) {
+    const { fields, context } = redeliveryQueue.shift();
+    try {
+      const seq = request(s, 'deliver_sm', fields, context);
+      s.resendable.set(seq, { fields, context });
+      emit('redeliver', { session: s.id, id: context.id, part: context.part, seq });
+    } catch (e) {
+      redeliveryQueue.unshift({ fields, context });
+      break;
+    }
+  }
+  for (const run of streams.values()) pumpStream(run);
+}
+
+// ---- stream: many distinct single-part MOs that survive ESME crashes (for crash tests) ----
+// Sent at "rate" per second (0: as fast as the window allows) with at most "window" unanswered,
+// on the newest receiver/transceiver session. An MO whose connection closed before its
+// deliver_sm_resp is sent again on the next bind; one answered with an error status is sent
+// again after retry_ms. The run keeps, per MO, how often it was sent and acknowledged (status 0),
+// for stream_report; "stream_done" is emitted once every MO was acknowledged.
+const streams = new Map();
+
+function streamSession() {
+  for (let i = sessions.length - 1; i >= 0; --i) if (canReceive(sessions[i])) return sessions[i];
+  return null;
+}
+
+function streamLost(run, index) {
+  --run.inflight;
+  ++run.lost;
+  run.retry.push({ index, at: 0 });
+}
+
+function onStreamResponse(context, pdu) {
+  const run = streams.get(context.stream);
+  if (!run) return;
+  --run.inflight;
+  const ok = pdu.command === 'deliver_sm_resp' && pdu.command_status === ESME_ROK;
+  if (ok) {
+    if (run.ok_acks[context.index]++ === 0) ++run.acked;
+  } else {
+    ++run.errors;
+    run.retry.push({ index: context.index, at: Date.now() + run.retry_ms });
+  }
+  if (run.events) emit('stream_ack', { id: run.id, index: context.index, status: pdu.command_status, attempt: run.sends[context.index] });
+  if (run.acked === run.count && !run.done) {
+    run.done = true;
+    clearTimeout(run.timer);
+    emit('stream_done', streamSummary(run));
+  }
+  pumpStream(run);
+}
+
+function streamSummary(run) {
+  return {
+    id: run.id, count: run.count, sent_new: run.next, acked: run.acked, inflight: run.inflight,
+    sends: run.sends.reduce((a, b) => a + b, 0), resent: run.sends.reduce((a, n) => a + Math.max(0, n - 1), 0),
+    lost: run.lost, errors: run.errors, retry_pending: run.retry.length, done: run.done,
+    duration_ms: Math.round(Number(process.hrtime.bigint() - run.started) / 1e5) / 10,
+  };
+}
+
+function pumpStream(run) {
+  clearTimeout(run.timer);
+  run.timer = null;
+  if (run.done) return;
+  const s = streamSession();
+  if (!s) return;  // resumed by the next bind
+  const elapsedS = Number(process.hrtime.bigint() - run.started) / 1e9;
+  const due = run.rate > 0 ? Math.min(run.count, Math.floor(elapsedS * run.rate) + 1) : run.count;
+  const now = Date.now();
+  while (run.window === 0 || run.inflight < run.window) {
+    let index;
+    const r = run.retry.findIndex((x) => x.at <= now);
+    if (r >= 0) index = run.retry.splice(r, 1)[0].index;
+    else if (run.next < due) index = run.next++;
+    else break;
+    try {
+      request(s, 'deliver_sm', run.fields(index), { stream: run.id, index });
+    } catch (e) {
+      run.retry.unshift({ index, at: 0 });
+      break;  // the session is going away; its close resumes nothing, the next bind does
+    }
+    ++run.sends[index];
+    ++run.inflight;
+  }
+  let wakeAt = null;
+  if (run.retry.length) {
+    const earliest = Math.min(...run.retry.map((x) => x.at));
+    if (earliest > now) wakeAt = (earliest - now) / 1000;
+  }
+  if (run.next < run.count && run.rate > 0) {
+    const nextAtS = run.next / run.rate - elapsedS;
+    wakeAt = wakeAt === null ? nextAtS : Math.min(wakeAt, nextAtS);
+  }
+  if (wakeAt !== null) run.timer = setTimeout(() => pumpStream(run), Math.max(0, wakeAt * 1000));
+}
+
+function cmdStream(cmd) {
+  if (!Array.isArray(cmd.messages) || cmd.messages.length === 0) throw new Error('stream needs "messages": [{"from","text"}, ...]');
+  const to = cmd.to !== undefined ? String(cmd.to) : '12345';
+  const payloads = cmd.messages.map((m, i) => {
+    if (!m || typeof m.from !== 'string' || typeof m.text !== 'string') throw new Error(`messages[${i}] needs "from" and "text"`);
+    const encoding = text.chooseEncoding(cmd.encoding, m.text);
+    const payload = text.ENCODINGS[encoding].encode(m.text);
+    if (payload.length > concat.singleBudget(encoding)) throw new Error(`messages[${i}] does not fit in one part`);
+    return { from: m.from, payload, data_coding: text.ENCODINGS[encoding].data_coding };
+  });
+  const id = cmd.id !== undefined ? String(cmd.id) : `s${nextDeliverTag++}`;
+  if (streams.has(id)) throw new Error(`stream "${id}" exists`);
+  const rate = cmd.rate === undefined ? 0 : Number(cmd.rate);
+  if (!(rate >= 0)) throw new Error('rate must be >= 0');
+  const count = payloads.length;
+  const run = {
+    id, count, rate, window: integerOr(cmd.window, 10, 'window'), retry_ms: integerOr(cmd.retry_ms, 200, 'retry_ms'),
+    events: cmd.events === true, payloads, next: 0, inflight: 0, acked: 0, lost: 0, errors: 0, done: false,
+    sends: new Array(count).fill(0), ok_acks: new Array(count).fill(0), retry: [], timer: null,
+    started: process.hrtime.bigint(),
+    fields: (index) => ({
+      service_type: '', source_addr_ton: 1, source_addr_npi: 1, source_addr: payloads[index].from,
+      dest_addr_ton: 0, dest_addr_npi: 1, destination_addr: to, esm_class: 0, protocol_id: 0,
+      priority_flag: 0, schedule_delivery_time: '', validity_period: '', registered_delivery: 0,
+      replace_if_present_flag: 0, data_coding: payloads[index].data_coding, sm_default_msg_id: 0,
+      short_message: payloads[index].payload,
+    }),
+  };
+  if (run.window === 0 && rate === 0) run.window = 100;  // never flood without a bound
+  streams.set(id, run);
+  pumpStream(run);
+  return { id, count, rate, window: run.window, bound: streamSession() !== null };
+}
+
+function cmdStreamReport(cmd) {
+  const run = streams.get(String(cmd.id));
+  if (!run) throw new Error(`no stream "${cmd.id}"`);
+  const report = { ...streamSummary(run), send_counts: run.sends, ok_acks: run.ok_acks };
+  if (cmd.detail === true) {
+    report.messages = run.payloads.map((p) => ({ from: p.from, data_coding: p.data_coding, hex: p.payload.toString('hex') }));
+  }
+  return report;
+}
+
 const settingKinds = {
   system_id: 'string?', password: 'string?', bind_status: 'int', mute: 'bool', answer_enquire_link: 'bool',
   refuse_connections: 'bool', response_delay_ms: 'int', dlr: 'bool', dlr_stat: 'string', dlr_form: 'string',
-  dlr_delay_ms: 'int', receipt_id_format: 'string',
+  dlr_delay_ms: 'int', receipt_id_format: 'string', redeliver_unacked: 'bool',
 };
 
 function cmdSet(cmd) {
@@ -716,6 +896,10 @@ function handleCommand(line) {
         return ack(cmdStats());
       case 'load':
         return ack(cmdLoad(cmd));
+      case 'stream':
+        return ack(cmdStream(cmd));
+      case 'stream_report':
+        return ack(cmdStreamReport(cmd));
       case 'pending':
         return ack({ pending: reassembler.list() });
       case 'quit':

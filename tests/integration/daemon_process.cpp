@@ -108,8 +108,7 @@ std::string read_file(const fs::path& path) {
 
 // ---- run_program ----
 
-ProgramResult run_program(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout) {
+ProgramResult run_program(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   TempDir dir;
   ProgramResult result;
   {

@@ -31,7 +31,7 @@ using sim::SmscSim;
 namespace fs = std::filesystem;
 
 constexpr const char* service_number = "106900001234";
-constexpr const char* villager = "13800000051";   // 张大爷, resident of grid g-daxi (大溪边村)
+constexpr const char* villager = "13800000051";  // 张大爷, resident of grid g-daxi (大溪边村)
 constexpr const char* villager2 = "13800000053";  // 王阿婆, g-daxi too
 // 165 characters: three UCS-2 parts.
 const std::string long_report =
@@ -99,8 +99,12 @@ class DaemonTest : public ::testing::Test {
 
   void start_daemon() {
     daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LIANXIND_PATH, "--config", config_.string()}, dir_ / "lianxind.log",
-        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
+        std::vector<std::string>{LIANXIND_PATH, "--config", config_.string()},
+        dir_ / "lianxind.log",
+        watchdog_usec_.empty()
+            ? std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()}
+            : std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string(),
+                                       "WATCHDOG_USEC=" + watchdog_usec_});
   }
 
   // Started and bound; READY=1 seen.
@@ -122,22 +126,22 @@ class DaemonTest : public ::testing::Test {
                                  {"split", split}});
     const Json ack = sim_->command(command);
     // The daemon answers deliver_sm only once the part is in its database.
-    const auto done = sim_->wait_for("deliver_done", [&](const Json& e) {
-      return e["id"].str() == ack["id"].str();
-    });
+    const auto done = sim_->wait_for(
+        "deliver_done", [&](const Json& e) { return e["id"].str() == ack["id"].str(); });
     ASSERT_TRUE(done) << "deliver_sm not answered";
     EXPECT_TRUE((*done)["ok"].boolean()) << done->dump();
   }
 
   // The next SMS the simulator received (reassembled) for `national` number.
-  std::optional<Json> wait_sms_to(const std::string& national, std::chrono::milliseconds timeout = 5s) {
+  std::optional<Json> wait_sms_to(const std::string& national,
+                                  std::chrono::milliseconds timeout = 5s) {
     return sim_->wait_for(
         "message", [&](const Json& e) { return ends_with_number(e["to"].str(), national); },
         timeout);
   }
   std::optional<Json> wait_sms_not_to(const std::string& national) {
-    return sim_->wait_for("message",
-                          [&](const Json& e) { return !ends_with_number(e["to"].str(), national); });
+    return sim_->wait_for(
+        "message", [&](const Json& e) { return !ends_with_number(e["to"].str(), national); });
   }
 
   // Opens the daemon's database alongside it (WAL: readers do not block the daemon).
@@ -173,6 +177,7 @@ class DaemonTest : public ::testing::Test {
   std::unique_ptr<SmscSim> sim_;
   std::unique_ptr<NotifySocket> notify_;
   std::unique_ptr<ChildProcess> daemon_;
+  std::string watchdog_usec_;
 };
 
 TEST_F(DaemonTest, OneReportFromSmsToRating) {
@@ -258,6 +263,8 @@ TEST_F(DaemonTest, OneReportFromSmsToRating) {
 
 TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
   start_bound();
+  // The simulator sends a delivery receipt (text form) for every submit asking for one.
+  sim_->command(Json::object({{"cmd", "set"}, {"dlr", true}}));
   deliver(villager2, long_report, "udh8");
   const auto confirmation = wait_sms_to(villager2);
   ASSERT_TRUE(confirmation);
@@ -271,11 +278,30 @@ TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
   const auto unprocessed = store.unprocessed_inbox();
   ASSERT_TRUE(unprocessed);
   EXPECT_TRUE(unprocessed.value.empty());
-  EXPECT_EQ(sim_->events("deliver_sm_sent").size(), 3u);
+  std::size_t mo_parts = 0;
+  for (const Json& e : sim_->events("deliver_sm_sent"))
+    if (e["kind"].str() != "receipt") ++mo_parts;
+  EXPECT_EQ(mo_parts, 3u);
+
+  // The receipts (one per part of the multipart dispatch SMS too) mark both SMS delivered.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  long long delivered = 0;
+  while (delivered < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    const auto counts = open_store().outbox_counts();
+    if (counts && counts.value.count(store::OutboxState::delivered))
+      delivered = counts.value.at(store::OutboxState::delivered);
+  }
+  EXPECT_EQ(delivered, 2);
+  EXPECT_NE(daemon_->log().find("receipt DELIVRD for SMS out"), std::string::npos);
 }
 
 TEST_F(DaemonTest, SigtermUnbindsCleanlyAndExitsZero) {
+  watchdog_usec_ = "300000";  // as systemd's WatchdogSec=0.3s would set it
   start_bound();
+  // WATCHDOG=1 every half period; the status line after the bind.
+  EXPECT_TRUE(notify_->wait_for("WATCHDOG=1", 2s));
+  EXPECT_TRUE(notify_->wait_for("STATUS=bound to 1/1 SMSC, 0 open tickets, outbox 0 queued", 2s));
   daemon_->signal(SIGTERM);
   EXPECT_TRUE(notify_->wait_for("STOPPING=1", 5s));
   const auto unbind = sim_->wait_for("unbind");
@@ -288,8 +314,8 @@ TEST_F(DaemonTest, CheckConfigReportsFileLineColumnAndExitsOne) {
   const fs::path broken = dir_ / "broken.yaml";
   std::string text = config_yaml(sim_->port());
   // Line 9 ("    port: N") gets a value that is not a port.
-  text.replace(text.find("port: "), std::string("port: ").size() + std::to_string(sim_->port()).size(),
-               "port: seventy");
+  text.replace(text.find("port: "),
+               std::string("port: ").size() + std::to_string(sim_->port()).size(), "port: seventy");
   write_file(broken, text);
   const ProgramResult bad = run_program({LIANXIND_PATH, "--check-config", broken.string()});
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
@@ -315,9 +341,9 @@ TEST_F(DaemonTest, SighupWithBrokenConfigKeepsRunning) {
   write_file(config_, "smpp: [\n");  // broken YAML
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(daemon_->wait_for_log("reload refused", 5s)) << daemon_->log();
-  const std::regex position(std::regex_replace(config_.string(), std::regex(R"([.^$|()\[\]{}*+?\\])"),
-                                               R"(\$&)") +
-                            R"(:\d+:\d+: )");
+  const std::regex position(
+      std::regex_replace(config_.string(), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+      R"(:\d+:\d+: )");
   EXPECT_TRUE(std::regex_search(daemon_->log(), position)) << daemon_->log();
   EXPECT_TRUE(daemon_->running());
   // Still bound, still serving with the old configuration.
@@ -356,9 +382,9 @@ TEST_F(DaemonTest, RestartAfterKillKeepsTheTicketAndItsNumbers) {
 // was not stored, and lianxind unbinds and exits 1 so systemd restarts it from the database.
 TEST_F(DaemonTest, StorageFailureRefusesTheMessageAndExitsOne) {
   start_bound();
-  ChildProcess locker({"/usr/bin/sqlite3", (dir_ / "lianxin.db").string(), "BEGIN IMMEDIATE;",
-                       ".shell sleep 8"},
-                      dir_ / "sqlite3.log");
+  ChildProcess locker(
+      {"/usr/bin/sqlite3", (dir_ / "lianxin.db").string(), "BEGIN IMMEDIATE;", ".shell sleep 8"},
+      dir_ / "sqlite3.log");
   std::this_thread::sleep_for(300ms);  // let it take the lock
   ASSERT_TRUE(locker.running()) << locker.log();
 

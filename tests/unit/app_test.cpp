@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -44,7 +45,8 @@ class FakeTransport : public transport::Transport {
     if (busy) return transport::SendAdmission::busy;
     auto row = store_.find_outbox(static_cast<std::int64_t>(sms.id));
     if (!row || !row.value || row.value->state != store::OutboxState::sending)
-      violations.push_back("send of outbox " + std::to_string(sms.id) + " not committed as sending");
+      violations.push_back("send of outbox " + std::to_string(sms.id) +
+                           " not committed as sending");
     sent.push_back(sms);
     return transport::SendAdmission::accepted;
   }
@@ -114,14 +116,14 @@ class GatewayTest : public ::testing::Test {
   GatewayTest()
       : store_(store::Store::open(":memory:")),
         transport_(io_, store_),
-        journal_(Priority::error) {}
+        journal_(std::getenv("APP_TEST_LOG") ? Priority::debug : Priority::error) {}
 
   void make_gateway(GatewayOptions options = {}) {
     options.service_number = "106900001234";
     options.connections = {"sim"};
-    gateway_ = std::make_unique<Gateway>(io_, journal_, store_, transport_,
-                                         domain::default_settings(),
-                                         domain::testing::make_directory(), options);
+    gateway_ =
+        std::make_unique<Gateway>(io_, journal_, store_, transport_, domain::default_settings(),
+                                  domain::testing::make_directory(), options);
     gateway_->on_status([this](const std::string& line) { statuses_.push_back(line); });
   }
 
@@ -139,7 +141,9 @@ class GatewayTest : public ::testing::Test {
     return out;
   }
 
-  void TearDown() override { EXPECT_TRUE(transport_.violations.empty()) << transport_.violations[0]; }
+  void TearDown() override {
+    EXPECT_TRUE(transport_.violations.empty()) << transport_.violations[0];
+  }
 
   asio::io_context io_;
   store::Store store_;
@@ -170,7 +174,8 @@ TEST_F(GatewayTest, ReportIsStoredAckedProcessedAndAnswered) {
   EXPECT_TRUE(store_.unprocessed_inbox().value.empty());
 
   // Submit results reach the outbox.
-  for (const auto& sms : transport_.sent) transport_.result(sms.id, transport::SendStatus::submitted);
+  for (const auto& sms : transport_.sent)
+    transport_.result(sms.id, transport::SendStatus::submitted);
   run();
   auto row = store_.find_outbox(static_cast<std::int64_t>(transport_.sent[0].id));
   ASSERT_TRUE(row && row.value);
@@ -296,9 +301,12 @@ TEST_F(GatewayTest, RestartReprocessesStoredButUnprocessedParts) {
   part.connection = "sim";
   part.source = zhang;
   part.destination = "106900001234";
-  part.data_coding = 0;
-  const std::string text = "road lamp broken";
-  part.payload.assign(text.begin(), text.end());
+  part.data_coding = 8;  // UCS-2
+  const std::string text = "路灯坏了";
+  for (char32_t cp : sms::utf8_to_code_points(text)) {
+    part.payload.push_back(static_cast<std::uint8_t>(cp >> 8));
+    part.payload.push_back(static_cast<std::uint8_t>(cp & 0xFF));
+  }
   part.received_at = domain::Clock::now();
   ASSERT_TRUE(store_.insert_inbox(part));
   make_gateway();
@@ -365,7 +373,10 @@ TEST(CommandLine, Modes) {
     bool render;
   };
   const std::vector<Case> cases{
-      {{"--config", "/etc/lianxin/lianxind.yaml"}, CommandLine::Mode::run, "/etc/lianxin/lianxind.yaml", false},
+      {{"--config", "/etc/lianxin/lianxind.yaml"},
+       CommandLine::Mode::run,
+       "/etc/lianxin/lianxind.yaml",
+       false},
       {{"--config=/x.yaml"}, CommandLine::Mode::run, "/x.yaml", false},
       {{"--check-config", "a.yaml"}, CommandLine::Mode::check_config, "a.yaml", false},
       {{"--check-config", "a.yaml", "--render"}, CommandLine::Mode::check_config, "a.yaml", true},

@@ -12,8 +12,8 @@
 #include "protocol/text.hpp"
 
 // g++ 12 with -fsanitize=address,undefined -O2 reports a false -Wmismatched-new-delete when it
-// inlines the creation of an Asio 1.74 awaitable frame (its recycling allocator) into a caller
-// (GCC PR 109224). The coroutines below are ordinary Asio coroutines.
+// inlines the creation of an Asio 1.74 awaitable frame (its recycling allocator) into a caller.
+// The coroutines below are ordinary Asio coroutines.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace lianxin::smpp {

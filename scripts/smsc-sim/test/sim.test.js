@@ -147,3 +147,65 @@ test('load mode fires MOs and times the acks; USSD TLVs pass both ways', async (
   session.destroy();
   await sim.close();
 });
+
+test('stream: MOs left unanswered by a crashed ESME are sent again on the next bind', async () => {
+  const sim = new Sim();
+  const port = (await sim.waitFor('listening')).port;
+  const bindNew = async () => {
+    const session = smpp.connect({ host: '127.0.0.1', port });
+    await new Promise((r) => session.on('connect', r));
+    await new Promise((r) => session.bind_transceiver({ system_id: 'lianxin', password: 'pw' }, r));
+    return session;
+  };
+  const messages = Array.from({ length: 30 }, (_, i) => ({ from: String(13900000000 + i), text: `第${i}号报告：路灯坏了` }));
+  // The first ESME answers 5 MOs, refuses one (ESME_RX_T_APPN: sent again later) and then dies
+  // with the rest unanswered.
+  const first = await bindNew();
+  const seen = [];
+  let answered = 0;
+  first.on('deliver_sm', (pdu) => {
+    seen.push(text.decodeUcs2(pdu.short_message));
+    if (answered < 5) first.send(pdu.response());
+    else if (answered === 5) first.send(pdu.response({ command_status: 0x64 }));
+    ++answered;
+    if (answered === 8) first.destroy();
+  });
+  const ack = await sim.command({ cmd: 'stream', id: 'crash', messages, to: '12345', window: 4, retry_ms: 50 });
+  assert.equal(ack.count, 30);
+  await sim.waitFor('connection_closed');
+  const half = await sim.command({ cmd: 'stream_report', id: 'crash' });
+  assert.equal(half.acked, 5);
+  assert.equal(half.done, false);
+
+  const second = await bindNew();
+  const texts = [];
+  second.on('deliver_sm', (pdu) => { texts.push(text.decodeUcs2(pdu.short_message)); second.send(pdu.response()); });
+  const done = await sim.waitFor('stream_done', (e) => e.id === 'crash', 5000);
+  assert.equal(done.acked, 30);
+  assert.ok(done.lost >= 1, JSON.stringify(done));
+  assert.equal(done.errors, 1);
+  const report = await sim.command({ cmd: 'stream_report', id: 'crash', detail: true });
+  assert.deepEqual(report.ok_acks, new Array(30).fill(1));
+  assert.ok(report.send_counts.every((n) => n >= 1));
+  assert.equal(report.resent, report.send_counts.reduce((a, n) => a + n - 1, 0));
+  // Every MO the first ESME did not acknowledge reached the second one.
+  const all = new Set([...seen.slice(0, 5), ...texts]);
+  assert.equal(all.size, 30);
+  assert.equal(report.messages[3].hex, text.encodeUcs2(messages[3].text).toString('hex'));
+  second.destroy();
+
+  // "deliver" MOs: re-sent only with redeliver_unacked.
+  await sim.command({ cmd: 'set', redeliver_unacked: true });
+  const third = await bindNew();
+  third.on('deliver_sm', () => third.destroy());  // dies without answering
+  await sim.command({ cmd: 'deliver', from: '13800000001', to: '12345', text: '水管爆了', split: 'none', id: 'lost' });
+  await sim.waitFor('connection_closed', (e) => e.outstanding === 1);
+  const fourth = await bindNew();
+  fourth.on('deliver_sm', (pdu) => fourth.send(pdu.response()));
+  const redelivered = await sim.waitFor('redeliver', (e) => e.id === 'lost');
+  assert.equal(redelivered.part, 1);
+  const doneLost = await sim.waitFor('deliver_done', (e) => e.id === 'lost');
+  assert.equal(doneLost.ok, true);
+  fourth.destroy();
+  await sim.close();
+});
