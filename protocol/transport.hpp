@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/log.hpp"
@@ -184,10 +185,15 @@ class InboundAssembler {
     piece.data_coding = part.data_coding;
     piece.body = part.body;
     piece.handle = handle;
-    for (sms::ReassembledMessage& message : reassembler_.add(std::move(piece), now).released)
-      out.push_back(convert(message));
+    sms::AddResult result = reassembler_.add(std::move(piece), now);
+    // A part that arrived twice belongs to no message: the owner still has to close its record.
+    if (result.outcome == sms::AddOutcome::duplicate) duplicates_.push_back(handle);
+    for (sms::ReassembledMessage& message : result.released) out.push_back(convert(message));
     return out;
   }
+
+  // Handles of parts add() recognised as copies of parts it already had, since the last call.
+  std::vector<std::uint64_t> take_duplicates() { return std::exchange(duplicates_, {}); }
 
   std::vector<InboundSms> expire(TimePoint now) {
     std::vector<InboundSms> out;
@@ -209,6 +215,7 @@ class InboundAssembler {
   }
 
   sms::Reassembler reassembler_;
+  std::vector<std::uint64_t> duplicates_;
 };
 
 }  // namespace lianxin::transport

@@ -1,6 +1,7 @@
 #include "daemon/app/gateway.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "daemon/app/connections.hpp"
 #include "daemon/domain/phone.hpp"
@@ -27,9 +28,15 @@ Priority priority_of(domain::LogLevel level) {
   return Priority::info;
 }
 
-store::InboxPart inbox_row(const transport::InboundPart& part, domain::TimePoint now) {
+std::int64_t epoch_ms(domain::TimePoint at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+store::InboxPart inbox_row(const transport::InboundPart& part, std::int64_t link_session,
+                           domain::TimePoint now) {
   store::InboxPart row;
   row.connection = part.connection;
+  row.link_session = link_session;
   row.source = part.from;
   row.destination = part.to;
   row.data_coding = part.data_coding;
@@ -189,7 +196,9 @@ void Gateway::on_inbound(const transport::InboundPart& part) {
     transport_.acknowledge(part.ack, false);
     return;
   }
-  batch_.inbox.push_back(inbox_row(part, now));
+  // A part can only come on a bound link, whose bind on_link() saw; fall back to now anyway.
+  auto session = link_sessions_.try_emplace(part.connection, epoch_ms(now)).first->second;
+  batch_.inbox.push_back(inbox_row(part, session, now));
   pending_parts_.push_back(PendingPart{part});
   if (part.receipt) {
     store::ReceiptUpdate update;
@@ -263,6 +272,9 @@ void Gateway::on_link(const transport::LinkStatus& status) {
   const bool was_up = links_up_[status.connection];
   links_up_[status.connection] = status.up;
   if (status.up && !was_up) {
+    // Strictly increasing, even for two binds within one millisecond.
+    std::int64_t& session = link_sessions_[status.connection];
+    session = std::max(session + 1, epoch_ms(domain::Clock::now()));
     journal_.log(Priority::notice,
                  "SMSC link " + status.connection + " bound (" + status.detail + ")",
                  {{"SMSC", status.connection}});
@@ -447,6 +459,11 @@ void Gateway::feed(const transport::InboundPart& part, std::int64_t inbox_id) {
   std::vector<transport::InboundSms> messages =
       assembler_.add(part, static_cast<std::uint64_t>(inbox_id), steady_now);
   const SystemTime now = domain::Clock::now();
+  for (std::uint64_t duplicate : assembler_.take_duplicates()) {
+    // The same part twice on one bind (the SMSC repeated it): stored, nothing more to do.
+    batch_.processed.push_back({static_cast<std::int64_t>(duplicate), now});
+    schedule_flush();
+  }
   for (const transport::InboundSms& sms : messages) process(sms, now);
 }
 

@@ -148,6 +148,9 @@ class Gateway {
   boost::asio::steady_timer poll_timer_;
 
   std::map<std::string, bool> links_up_;  // link name → bound
+  // link name → when it last bound (ms since the epoch): names the bind an inbound part came on,
+  // so the store tells an SMSC re-delivery (a later bind) from a repeated text (the same bind).
+  std::map<std::string, std::int64_t> link_sessions_;
   bool stopping_ = false;
   bool failed_ = false;
   std::function<void(const std::string&)> status_handler_;

@@ -48,6 +48,10 @@ struct InboxPart {
   std::optional<ConcatInfo> concat;
   std::optional<UssdInfo> ussd;
   bool receipt = false;  // a delivery receipt, not a message
+  // Names the bind the part arrived on (e.g. the bind time in ms). An SMSC re-sends a part only
+  // when our answer may not have reached it, which means on a LATER bind: the same content on
+  // the same bind is a person sending the same text again, and is not deduplicated.
+  std::int64_t link_session = 0;
   TimePoint received_at{};
   // Set when nothing remains to do for the part once the batch commits (e.g. a receipt applied
   // in the same batch). Unset parts come back from Store::unprocessed_inbox() after a restart.

@@ -132,6 +132,10 @@ ALTER TABLE outbox ADD COLUMN not_before_ms INTEGER;
 ALTER TABLE outbox ADD COLUMN expires_at_ms INTEGER;
 )sql";
 
+constexpr const char* kV4 = R"sql(
+ALTER TABLE inbox ADD COLUMN link_session INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
 }
@@ -171,6 +175,7 @@ const std::vector<Migration>& migrations() {
       {1, "inbox and outbox", kV1},
       {2, "tickets, ticket events, points ledger, counters, subscriptions", kV2},
       {3, "outbox quiet hours (not_before) and validity (expires_at)", kV3},
+      {4, "inbox link session (re-delivery is told from a repeated text)", kV4},
   };
   return steps;
 }

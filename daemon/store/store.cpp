@@ -243,7 +243,7 @@ Bytes blob(const SQLite::Column& c) {
 constexpr const char* kInboxColumns =
     "id, connection, source, destination, data_coding, esm_class, payload, concat_ref, "
     "concat_total, concat_seq, ussd_op, ussd_session, is_receipt, received_at_ms, "
-    "processed_at_ms";
+    "processed_at_ms, link_session";
 
 InboxRecord read_inbox(const SQLite::Statement& q) {
   InboxRecord r;
@@ -271,6 +271,7 @@ InboxRecord read_inbox(const SQLite::Statement& q) {
   p.receipt = q.getColumn(12).getInt() != 0;
   p.received_at = from_ms(q.getColumn(13).getInt64());
   p.processed_at = opt_ms(q.getColumn(14));
+  p.link_session = q.getColumn(15).getInt64();
   return r;
 }
 
@@ -356,12 +357,15 @@ struct Statements {
                              "AND source = ?2 AND destination = ?3 AND data_coding = ?4 "
                              "AND esm_class = ?5 AND payload = ?6 AND concat_ref IS ?7 "
                              "AND concat_total IS ?8 AND concat_seq IS ?9 "
-                             "AND is_receipt = 0 AND ussd_op IS NULL ORDER BY id LIMIT 1"),
+                             "AND is_receipt = 0 AND ussd_op IS NULL AND link_session <> ?16 "
+                             "ORDER BY id LIMIT 1"),
         inbox_insert(db,
                      "INSERT INTO inbox (connection, source, destination, data_coding, "
                      "esm_class, payload, concat_ref, concat_total, concat_seq, ussd_op, "
-                     "ussd_session, is_receipt, content_hash, received_at_ms, processed_at_ms) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+                     "ussd_session, is_receipt, content_hash, received_at_ms, processed_at_ms, "
+                     "link_session) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                     "?16)"),
         inbox_processed(db,
                         "UPDATE inbox SET processed_at_ms = ?2 "
                         "WHERE id = ?1 AND processed_at_ms IS NULL"),
@@ -614,7 +618,7 @@ class Store::Impl {
   std::vector<OutboxMessage> take(const TakeRequest& request);
 };
 
-// Binds the parameters of inbox_insert (1..15) and, with a window, inbox_find_duplicate (1..18).
+// Binds the parameters of inbox_insert (1..16) and, with a window, inbox_find_duplicate (1..18).
 // (An INSERT ... SELECT ... WHERE NOT EXISTS on the same table would go through a temp table.)
 void bind_inbox(SQLite::Statement& q, const InboxPart& p, std::int64_t hash,
                 std::optional<std::chrono::milliseconds> window) {
@@ -645,6 +649,7 @@ void bind_inbox(SQLite::Statement& q, const InboxPart& p, std::int64_t hash,
   bind_int(q, 13, hash);
   bind_int(q, 14, received);
   bind_opt_ms(q, 15, p.processed_at);
+  bind_int(q, 16, p.link_session);
   if (window) {
     bind_int(q, 17, received - window->count());
     bind_int(q, 18, received + window->count());

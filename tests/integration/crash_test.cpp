@@ -185,6 +185,8 @@ TEST_F(CrashTest, KillNineWhileStreamingLosesNothingAndDuplicatesLittle) {
     ASSERT_TRUE(daemon_->running()) << "lianxind died by itself before kill " << k + 1;
     daemon_->signal(SIGKILL);
     ASSERT_EQ(daemon_->wait_exit(5s), std::optional<int>(128 + SIGKILL));
+    // The SMSC notices the dead connection (none if it died before connecting).
+    sim_->wait_for("connection_closed", {}, 1s);
     const Json progress = report();
     kill_log << "  kill " << k + 1 << " at " << static_cast<int>(at * 1000)
              << " ms: " << progress["acked"].integer() << " MOs acknowledged so far, "

@@ -208,17 +208,40 @@ TEST_F(GatewayTest, MultipartReportIsOneTicketWithTheWholeText) {
   EXPECT_TRUE(store_.unprocessed_inbox().value.empty());
 }
 
-TEST_F(GatewayTest, RepeatedDeliveryIsAckedButProcessedOnce) {
+TEST_F(GatewayTest, RedeliveryOnTheNextBindIsAckedButProcessedOnce) {
   make_gateway();
   ASSERT_TRUE(gateway_->start());
+  transport_.link(true);
   transport_.deliver(zhang, "水管漏水了");
-  transport_.deliver(zhang, "水管漏水了");  // the SMSC re-delivers (it missed our resp)
+  run();
+  // The link breaks and binds again; the SMSC re-delivers (it missed our resp).
+  transport_.link(false);
+  transport_.link(true);
+  transport_.deliver(zhang, "水管漏水了");
   run();
   EXPECT_EQ(transport_.acks.size(), 2u);
   auto tickets = store_.list_tickets({});
   ASSERT_TRUE(tickets);
   EXPECT_EQ(tickets.value.size(), 1u);
   EXPECT_EQ(sent_to(kZhangPhone).size(), 1u);
+  EXPECT_TRUE(store_.unprocessed_inbox().value.empty());
+}
+
+TEST_F(GatewayTest, SameTextTwiceOnOneBindIsAPersonRepeatingIt) {
+  make_gateway();
+  ASSERT_TRUE(gateway_->start());
+  transport_.link(true);
+  transport_.deliver(zhang, "水管漏水了");
+  run();
+  transport_.deliver(zhang, "水管漏水了");
+  run();
+  auto tickets = store_.list_tickets({});
+  ASSERT_TRUE(tickets);
+  EXPECT_EQ(tickets.value.size(), 1u);
+  // The confirmation, then the engine's "already being handled" answer: never silence.
+  const auto answers = sent_to(kZhangPhone);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_NE(answers[1].text.find("已在处理中"), std::string::npos) << answers[1].text;
 }
 
 TEST_F(GatewayTest, NoLinkKeepsTheBacklogInTheDatabaseUntilBound) {

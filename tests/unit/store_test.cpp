@@ -321,16 +321,21 @@ TEST(StoreInbox, DuplicateWithinWindowIsStoredOnce) {
   options.inbox_dedupe_window = minutes(2);
   Store store = Store::open(":memory:", options);
 
-  auto first = store.insert_inbox(sms_part("路灯坏了", at(0)));
+  // Received on bind 1, re-sent by the SMSC on bind 2 (after a reconnect or a restart).
+  auto on_bind = [](InboxPart part, std::int64_t session) {
+    part.link_session = session;
+    return part;
+  };
+  auto first = store.insert_inbox(on_bind(sms_part("路灯坏了", at(0)), 1));
   ASSERT_TRUE(first) << first.message;
   EXPECT_FALSE(first.value.duplicate);
 
-  auto again = store.insert_inbox(sms_part("路灯坏了", at(90)));
+  auto again = store.insert_inbox(on_bind(sms_part("路灯坏了", at(90)), 2));
   ASSERT_TRUE(again);
   EXPECT_TRUE(again.value.duplicate);
   EXPECT_EQ(again.value.id, first.value.id);
 
-  auto later = store.insert_inbox(sms_part("路灯坏了", at(121)));
+  auto later = store.insert_inbox(on_bind(sms_part("路灯坏了", at(121)), 3));
   ASSERT_TRUE(later);
   EXPECT_FALSE(later.value.duplicate);
   EXPECT_NE(later.value.id, first.value.id);
@@ -338,16 +343,36 @@ TEST(StoreInbox, DuplicateWithinWindowIsStoredOnce) {
   EXPECT_EQ(store.unprocessed_inbox().value.size(), 2u);
 }
 
+TEST(StoreInbox, SameTextOnTheSameBindIsAPersonSendingItAgain) {
+  // The SMSC had our answer to the first one (same bind): this is a new message, and the engine
+  // decides what a repeated text means.
+  Store store = Store::open(":memory:");
+  InboxPart part = sms_part("路灯坏了", at(0));
+  part.link_session = 7;
+  auto first = store.insert_inbox(part);
+  part.received_at = at(5);
+  auto second = store.insert_inbox(part);
+  ASSERT_TRUE(first && second);
+  EXPECT_FALSE(second.value.duplicate);
+  EXPECT_NE(second.value.id, first.value.id);
+  auto rows = store.unprocessed_inbox();
+  ASSERT_EQ(rows.value.size(), 2u);
+  EXPECT_EQ(rows.value[0].part.link_session, 7);
+}
+
 TEST(StoreInbox, AnyDifferenceInTheKeyIsANewPart) {
   Store store = Store::open(":memory:");
   const InboxPart base = [] {
     InboxPart p = sms_part("part", at(0));
     p.concat = ConcatInfo{77, 3, 1};
+    p.link_session = 1;
     return p;
   }();
   ASSERT_FALSE(store.insert_inbox(base).value.duplicate);
 
-  std::vector<InboxPart> variants(8, base);
+  InboxPart resent = base;
+  resent.link_session = 2;
+  std::vector<InboxPart> variants(8, resent);
   variants[0].concat->seq = 2;
   variants[1].concat->ref = 78;
   variants[2].connection = "cmcc-2";
@@ -361,7 +386,7 @@ TEST(StoreInbox, AnyDifferenceInTheKeyIsANewPart) {
     ASSERT_TRUE(r);
     EXPECT_FALSE(r.value.duplicate) << "variant " << i;
   }
-  EXPECT_TRUE(store.insert_inbox(base).value.duplicate);
+  EXPECT_TRUE(store.insert_inbox(resent).value.duplicate);
 }
 
 TEST(StoreInbox, DuplicateInsideOneBatchAndUssdIsNeverDeduplicated) {
@@ -369,6 +394,7 @@ TEST(StoreInbox, DuplicateInsideOneBatchAndUssdIsNeverDeduplicated) {
   WriteBatch batch;
   batch.inbox.push_back(sms_part("同一条", at(0)));
   batch.inbox.push_back(sms_part("同一条", at(1)));
+  batch.inbox.back().link_session = 1;  // re-sent after a reconnect, within the same batch
   InboxPart ussd = sms_part("1", at(2));
   ussd.ussd = UssdInfo{1, 0x0102};
   batch.inbox.push_back(ussd);
