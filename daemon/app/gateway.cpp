@@ -313,6 +313,9 @@ void Gateway::flush() {
   flush_scheduled_ = false;
   if (failed_) return;
   const SystemTime now = domain::Clock::now();
+  // New outbox rows are due at once: take them in the same transaction that stores them (the
+  // take is applied after the inserts), so an SMS costs one commit before it is submitted.
+  if (!batch_.outbox.empty()) want_take_ = true;
   if (may_take()) batch_.take = store::TakeRequest{now, room()};
   if (batch_.empty()) return;
 
