@@ -132,8 +132,15 @@ std::string_view to_string(LogLevel level) {
 
 bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint now) {
   prune(now);
-  auto& times = sent_[{std::string(to), std::string(text)}];
-  while (!times.empty() && times.front() <= now - rules_.period) times.pop_front();
+  // Length-prefixed so that no two (to, text) pairs share a key.
+  std::string key = std::to_string(to.size());
+  key += ':';
+  key += to;
+  key += text;
+  std::vector<TimePoint>& times = sent_[std::move(key)];
+  auto expired = std::find_if(times.begin(), times.end(),
+                              [&](TimePoint at) { return at > now - rules_.period; });
+  times.erase(times.begin(), expired);
   if (rules_.max_repeats > 0 && times.size() >= static_cast<std::size_t>(rules_.max_repeats)) {
     return false;
   }
@@ -196,6 +203,7 @@ class Engine::Call {
   const Templates& templates() const { return engine_.settings_.templates; }
 
   void touch(const Ticket& ticket, bool created = false) {
+    engine_.reindex(ticket);
     touched_.insert(ticket.number);
     if (created) created_.insert(ticket.number);
   }
@@ -278,6 +286,7 @@ class Engine::Call {
     for (TicketNo number : touched_) {
       auto it = engine_.tickets_.find(number);
       if (it != engine_.tickets_.end()) {
+        engine_.reindex(it->second);  // cheap when nothing changed since the last touch
         effects.tickets.push_back(TicketChange{it->second, created_.contains(number)});
       }
     }
@@ -306,11 +315,17 @@ void Engine::reload(Settings settings, Directory directory) {
 
 void Engine::restore(RestoredState state) {
   tickets_.clear();
+  indexed_.clear();
+  by_reporter_.clear();
+  working_.clear();
+  load_.clear();
+  finished_.clear();
   TicketNo highest = 0;
   for (Ticket& ticket : state.tickets) {
     highest = std::max(highest, ticket.number);
     tickets_[ticket.number] = std::move(ticket);
   }
+  for (const auto& [number, ticket] : tickets_) reindex(ticket);
   // Never hand out a number twice, even if the stored counter lags behind the tickets.
   next_number_ = std::max({state.next_ticket_number, settings_.first_ticket_number, highest + 1});
   points_ = std::move(state.points_totals);
@@ -334,11 +349,86 @@ long long Engine::points_of(std::string_view member) const {
 }
 
 OpenLoad Engine::open_load() const {
-  OpenLoad load;
-  for (const auto& [number, ticket] : tickets_) {
-    if (ticket.assignee && is_with_assignee(ticket.state)) ++load[*ticket.assignee];
+  return load_;
+}
+
+// ---- Indexes ----
+
+Engine::IndexEntry Engine::index_entry_of(const Ticket& ticket) {
+  IndexEntry entry;
+  entry.reporter = ticket.reporter;
+  if (ticket.assignee && is_with_assignee(ticket.state)) entry.working_member = ticket.assignee;
+  if (is_terminal(ticket.state) && ticket.closed_at) entry.finished_at = ticket.closed_at;
+  return entry;
+}
+
+void Engine::reindex(const Ticket& ticket) {
+  IndexEntry entry = index_entry_of(ticket);
+  auto [it, inserted] = indexed_.try_emplace(ticket.number);
+  if (!inserted) {
+    if (it->second == entry) return;
+    remove_from_indexes(ticket.number, it->second);
   }
-  return load;
+  add_to_indexes(ticket.number, entry);
+  it->second = std::move(entry);
+}
+
+void Engine::unindex(TicketNo number) {
+  auto it = indexed_.find(number);
+  if (it == indexed_.end()) return;
+  remove_from_indexes(number, it->second);
+  indexed_.erase(it);
+}
+
+void Engine::add_to_indexes(TicketNo number, const IndexEntry& entry) {
+  std::vector<TicketNo>& numbers = by_reporter_[entry.reporter];
+  // New tickets have the highest number: appending is the usual case.
+  numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), number), number);
+  if (entry.working_member) {
+    working_[*entry.working_member].insert(number);
+    ++load_[*entry.working_member];
+  }
+  if (entry.finished_at) finished_.emplace(*entry.finished_at, number);
+}
+
+void Engine::remove_from_indexes(TicketNo number, const IndexEntry& entry) {
+  if (auto it = by_reporter_.find(entry.reporter); it != by_reporter_.end()) {
+    std::vector<TicketNo>& numbers = it->second;
+    auto at = std::lower_bound(numbers.begin(), numbers.end(), number);
+    if (at != numbers.end() && *at == number) numbers.erase(at);
+    if (numbers.empty()) by_reporter_.erase(it);
+  }
+  if (entry.working_member) {
+    if (auto it = working_.find(*entry.working_member); it != working_.end()) {
+      it->second.erase(number);
+      if (it->second.empty()) working_.erase(it);
+    }
+    // Members without open tickets are absent from the load, as in a full recount.
+    if (auto it = load_.find(*entry.working_member); it != load_.end() && --it->second == 0) {
+      load_.erase(it);
+    }
+  }
+  if (entry.finished_at) finished_.erase({*entry.finished_at, number});
+}
+
+bool Engine::check_indexes() const {
+  std::unordered_map<TicketNo, IndexEntry> indexed;
+  std::unordered_map<std::string, std::vector<TicketNo>> by_reporter;
+  std::unordered_map<std::string, std::set<TicketNo>> working;
+  OpenLoad load;
+  std::set<std::pair<TimePoint, TicketNo>> finished;
+  for (const auto& [number, ticket] : tickets_) {  // ascending: vectors come out sorted
+    IndexEntry entry = index_entry_of(ticket);
+    by_reporter[entry.reporter].push_back(number);
+    if (entry.working_member) {
+      working[*entry.working_member].insert(number);
+      ++load[*entry.working_member];
+    }
+    if (entry.finished_at) finished.emplace(*entry.finished_at, number);
+    indexed.emplace(number, std::move(entry));
+  }
+  return indexed == indexed_ && by_reporter == by_reporter_ && working == working_ &&
+         load == load_ && finished == finished_;
 }
 
 std::vector<TimerRequest> Engine::pending_timers() const {
@@ -382,11 +472,24 @@ bool Engine::is_urgent(const Ticket& ticket) const {
 }
 
 void Engine::prune_finished(TimePoint now) {
-  std::erase_if(tickets_, [&](const auto& entry) {
-    const Ticket& t = entry.second;
-    return is_terminal(t.state) && t.closed_at &&
-           *t.closed_at + settings_.windows.closed_retention < now;
-  });
+  // finished_ is ordered by closed_at: only the tickets due are visited.
+  while (!finished_.empty() &&
+         finished_.begin()->first + settings_.windows.closed_retention < now) {
+    const TicketNo number = finished_.begin()->second;
+    auto it = tickets_.find(number);
+    if (it == tickets_.end()) {  // cannot happen: tickets leave only through here
+      finished_.erase(finished_.begin());
+      continue;
+    }
+    const Ticket& t = it->second;
+    if (!(is_terminal(t.state) && t.closed_at &&
+          *t.closed_at + settings_.windows.closed_retention < now)) {
+      reindex(t);  // stale entry (a change that bypassed touch): refresh, look again
+      continue;
+    }
+    unindex(number);
+    tickets_.erase(it);
+  }
 }
 
 Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint now,
@@ -449,8 +552,11 @@ void Engine::handle_member(Call& call, const Member& member, std::string_view te
 
 std::vector<Ticket*> Engine::member_open_tickets(const Member& member) {
   std::vector<Ticket*> out;
-  for (auto& [number, ticket] : tickets_) {
-    if (ticket.assignee == member.id && is_with_assignee(ticket.state)) out.push_back(&ticket);
+  auto working = working_.find(member.id);
+  if (working == working_.end()) return out;
+  for (TicketNo number : working->second) {  // ascending numbers
+    auto it = tickets_.find(number);
+    if (it != tickets_.end()) out.push_back(&it->second);
   }
   return out;
 }
@@ -603,7 +709,7 @@ void Engine::member_list(Call& call, const Member& member) {
 bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
                       const std::string* handed_back_reason) {
   RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried};
-  RouteDecision decision = route_ticket(*directory_, request, open_load());
+  RouteDecision decision = route_ticket(*directory_, request, load_);
   if (!decision.member) {
     call.log(LogLevel::error,
              "ticket " + std::to_string(ticket.number) +
@@ -644,20 +750,25 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
 
 std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_only) {
   std::vector<Ticket*> out;
-  for (auto& [number, ticket] : tickets_) {
-    if (ticket.reporter == phone && !(open_only && is_terminal(ticket.state))) {
-      out.push_back(&ticket);
+  auto numbers = by_reporter_.find(std::string(phone));
+  if (numbers == by_reporter_.end()) return out;
+  for (TicketNo number : numbers->second) {
+    auto it = tickets_.find(number);
+    if (it != tickets_.end() && !(open_only && is_terminal(it->second.state))) {
+      out.push_back(&it->second);
     }
   }
   return out;  // ascending numbers: oldest first
 }
 
 Ticket* Engine::latest_reporter_ticket(std::string_view phone, TicketState state) {
-  Ticket* latest = nullptr;
-  for (Ticket* ticket : reporter_tickets(phone, false)) {
-    if (ticket->state == state) latest = ticket;
+  auto numbers = by_reporter_.find(std::string(phone));
+  if (numbers == by_reporter_.end()) return nullptr;
+  for (auto n = numbers->second.rbegin(); n != numbers->second.rend(); ++n) {
+    auto it = tickets_.find(*n);
+    if (it != tickets_.end() && it->second.state == state) return &it->second;
   }
-  return latest;
+  return nullptr;
 }
 
 void Engine::handle_resident(Call& call, std::string_view text) {

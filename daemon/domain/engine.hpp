@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -147,7 +148,9 @@ class ReplyLoopGuard {
  private:
   void prune(TimePoint now);
   LoopProtection rules_;
-  std::map<std::pair<std::string, std::string>, std::deque<TimePoint>> sent_;
+  // (destination, text) → send times within the period, oldest first: a vector holds at most
+  // max_repeats entries, so a key costs a few words rather than a deque's chunk.
+  std::unordered_map<std::string, std::vector<TimePoint>> sent_;
   TimePoint last_prune_{};
 };
 
@@ -188,6 +191,9 @@ class Engine {
   // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
   std::vector<TimerRequest> pending_timers() const;
   std::optional<Explanation> explain(TicketNo number) const;
+  // True when the internal indexes (by reporter, open load per member, finished tickets) match
+  // a full recount of the tickets. For tests: it is O(n).
+  bool check_indexes() const;
 
   const Settings& settings() const { return settings_; }
   const Directory& directory() const { return *directory_; }
@@ -227,9 +233,30 @@ class Engine {
   bool is_urgent(const Ticket& ticket) const;
   void prune_finished(TimePoint now);
 
+  // What one ticket contributes to the indexes; kept per ticket so that a change can be undone
+  // exactly, whatever the ticket looks like now.
+  struct IndexEntry {
+    std::string reporter;
+    std::optional<std::string> working_member;  // assignee while is_with_assignee(state)
+    std::optional<TimePoint> finished_at;       // closed_at of a terminal ticket
+    bool operator==(const IndexEntry&) const = default;
+  };
+  static IndexEntry index_entry_of(const Ticket& ticket);
+  // Brings the indexes up to date with `ticket` (every mutation passes through Call::touch).
+  void reindex(const Ticket& ticket);
+  void unindex(TicketNo number);
+  void add_to_indexes(TicketNo number, const IndexEntry& entry);
+  void remove_from_indexes(TicketNo number, const IndexEntry& entry);
+
   Settings settings_;
   std::shared_ptr<const Directory> directory_;
   std::map<TicketNo, Ticket> tickets_;
+  // Indexes over tickets_, maintained by reindex()/unindex().
+  std::unordered_map<TicketNo, IndexEntry> indexed_;
+  std::unordered_map<std::string, std::vector<TicketNo>> by_reporter_;  // ascending numbers
+  std::unordered_map<std::string, std::set<TicketNo>> working_;         // member → open tickets
+  OpenLoad load_;                                      // member → working_[member].size()
+  std::set<std::pair<TimePoint, TicketNo>> finished_;  // (closed_at, number) of terminal ones
   TicketNo next_number_;
   std::unordered_map<std::string, long long> points_;
   ReplyLoopGuard loop_guard_;

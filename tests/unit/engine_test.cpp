@@ -55,6 +55,7 @@ class EngineTest : public ::testing::Test {
     for (const LogLine& line : effects.logs) {
       EXPECT_EQ(line.message.find("13900000001"), std::string::npos) << line.message;
     }
+    EXPECT_TRUE(engine_.check_indexes());  // indexes agree with a full recount
   }
 
   static std::vector<std::string> texts_to(const Effects& effects, std::string_view phone) {
