@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "daemon/ctl/json.hpp"
 #include "daemon/domain/classify.hpp"
 #include "daemon/domain/grammar.hpp"
 #include "daemon/domain/phone.hpp"
@@ -65,38 +66,6 @@ void explain_report(SmsExplanation& out, const Settings& settings, const Directo
     if (const Member* member = directory.find_member(*route.member))
       out.assignee_name = member->name;
   }
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string json_optional(const std::optional<std::string>& value) {
