@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/daemon_config.hpp"
@@ -162,8 +163,10 @@ class Daemon {
               journal_.log(priority_of(level), line, protocol_fields(line));
             },
             lianxin::protocol::LogLevel::debug));
+    journal_.log(Priority::notice, "lianxind starting: " + summary(config_));
+    // The directory moves into the engine: one copy in memory (20,000 residents are megabytes).
     lianxin::app::Gateway gateway(io_, journal_, *store, transport, config_.settings,
-                                  config_.directory, gateway_options(config_));
+                                  std::exchange(config_.directory, {}), gateway_options(config_));
     gateway_ = &gateway;
     gateway.on_status([this](const std::string& line) { notifier_.status(line); });
     gateway.on_fatal([this] {
@@ -171,7 +174,6 @@ class Daemon {
       asio::post(io_, [this] { shutdown("storage failure"); });
     });
 
-    journal_.log(Priority::notice, "lianxind starting: " + summary(config_));
     if (!gateway.start()) {
       gateway_ = nullptr;
       return 1;
@@ -241,8 +243,8 @@ class Daemon {
           next.storage.synchronous != config_.storage.synchronous)
         journal_.log(Priority::notice, "storage settings changed; they apply after a restart");
       journal_.set_threshold(priority_of(next.log_level));
-      gateway_->reload(next.settings, next.directory);
       journal_.log(Priority::notice, "reloaded: " + summary(next));
+      gateway_->reload(next.settings, std::exchange(next.directory, {}));
       // Keep what is still in use (links, storage); take the rest.
       next.smpp = config_.smpp;
       next.storage = config_.storage;
