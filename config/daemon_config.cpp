@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "config/csv.hpp"
+#include "config/ussd_menu.hpp"
 #include "daemon/domain/phone.hpp"
 #include "daemon/domain/templates.hpp"
 
@@ -289,6 +290,64 @@ std::optional<Unit> read_duration_in(Context& ctx, const Field& f, Unit min, Uni
   return std::chrono::duration_cast<Unit>(*d);
 }
 
+// ---- SLA ---- a deadline: "4h", "30m", "45s" (tests), "1h30m", "2d" or "3wd" (working days).
+std::optional<domain::SlaLimit> read_sla_limit(Context& ctx, const Field& f) {
+  auto s = read_scalar(ctx, f, "a deadline such as 4h, 30m or 3wd (working days)");
+  if (!s) return std::nullopt;
+  std::string why;
+  auto limit = domain::parse_sla_limit(*s, why);
+  if (!limit) ctx.error(f.mark, f.path + ": " + why);
+  return limit;
+}
+
+std::optional<domain::Reminder> read_reminder(Context& ctx, const Field& f) {
+  auto s = read_scalar(ctx, f, "a reminder such as 25% or 1h");
+  if (!s) return std::nullopt;
+  std::string why;
+  auto reminder = domain::parse_reminder(*s, why);
+  if (!reminder) ctx.error(f.mark, f.path + ": " + why);
+  return reminder;
+}
+
+// Dates "2026-10-01" and ranges "2026-10-01..2026-10-07" (both ends included).
+std::optional<std::set<domain::Days>> read_dates(Context& ctx, const Field& f) {
+  if (f.node.IsNull()) return std::set<domain::Days>{};
+  if (!f.node.IsSequence()) {
+    ctx.error(f.mark, f.path +
+                          ": expected a list of dates such as [2026-10-01, "
+                          "2026-10-02..2026-10-07], got " +
+                          std::string(kind_of(f.node)));
+    return std::nullopt;
+  }
+  std::set<domain::Days> days;
+  bool ok = true;
+  for (std::size_t i = 0; i < f.node.size(); ++i) {
+    Field item{f.node[i], f.node[i].Mark(), f.path + "[" + std::to_string(i) + "]"};
+    if (item.mark.line < 0) item.mark = f.mark;
+    auto text = read_scalar(ctx, item, "a date such as 2026-10-01");
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    const std::size_t dots = text->find("..");
+    auto first = domain::parse_date(std::string_view(*text).substr(0, dots));
+    auto last = dots == std::string::npos
+                    ? first
+                    : domain::parse_date(std::string_view(*text).substr(dots + 2));
+    if (!first || !last || *last < *first || *last - *first > std::chrono::days{366}) {
+      ctx.error(item.mark, item.path +
+                               ": expected a date YYYY-MM-DD or a range "
+                               "YYYY-MM-DD..YYYY-MM-DD of at most a year, got " +
+                               in_quotes(*text));
+      ok = false;
+      continue;
+    }
+    for (domain::Days d = *first; d <= *last; d += std::chrono::days{1}) days.insert(d);
+  }
+  if (!ok) return std::nullopt;
+  return days;
+}
+
 std::optional<std::size_t> read_choice(Context& ctx, const Field& f,
                                        std::vector<std::string_view> choices) {
   auto s = read_scalar(ctx, f, "one of the listed words");
@@ -346,7 +405,10 @@ class Loader {
     Map top(ctx_, root, "", root.Mark(),
             {"signature", "default_country", "time_zone", "quiet_hours", "log_level", "smpp",
              "storage", "directory", "categories", "fallback_category", "templates", "windows",
-             "loop_protection", "points", "first_ticket_number", "member_list_limit"});
+             "loop_protection", "points", "first_ticket_number", "member_list_limit",
+             // ---- SLA ----
+             "holidays", "workdays", "reminder", "escalation", "verification", "validity",
+             "control_socket", "ussd"});
     if (!top.valid()) return;
     domain::Settings& s = config.settings;
     s = domain::default_settings();
@@ -379,6 +441,10 @@ class Loader {
     }
     if (auto f = top.require("smpp")) smpp(*f, s.default_country, config);
     if (auto f = top.require("storage")) storage(*f, config);
+    if (auto f = top.get("control_socket")) {
+      if (auto v = read_string(ctx_, *f))
+        config.control_socket = v->empty() ? fs::path() : resolve(*v);
+    }
     if (auto f = top.require("directory")) directory(*f, config);
     if (auto f = top.get("categories")) categories(*f, s);
     categories_mark_ = top.key_mark("categories");
@@ -406,12 +472,8 @@ class Loader {
         }
       }
     }
-    if (auto f = top.get("points")) {
-      Map m(ctx_, f->node, f->path, f->mark, {"per_star"});
-      if (auto g = m.get("per_star")) {
-        if (auto v = read_integer(ctx_, *g, 0, 100)) s.points.per_star = static_cast<int>(*v);
-      }
-    }
+    if (auto f = top.get("points")) points(*f, s.points);
+    sla(top, config);
     if (auto f = top.get("first_ticket_number")) {
       if (auto v = read_integer(ctx_, *f, 1, 1'000'000'000'000)) s.first_ticket_number = *v;
     }
@@ -419,6 +481,11 @@ class Loader {
       if (auto v = read_integer(ctx_, *f, 1, 50))
         s.member_list_limit = static_cast<std::size_t>(*v);
     }
+    // ---- USSD ---- the menu (config/ussd_menu.cpp); after the categories it refers to.
+    if (auto f = top.get("ussd"))
+      read_ussd_menu(f->node, f->mark, s, [&](const YAML::Mark& m, std::string message) {
+        ctx_.error(m, std::move(message));
+      });
   }
 
   // Loads the directory CSV files and checks what the YAML refers to in them.
@@ -475,16 +542,20 @@ class Loader {
                    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                           (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' || c == '+';
                  });
-    std::error_code ec;
-    const fs::path zoneinfo = "/usr/share/zoneinfo";
-    bool known =
-        shape && (!fs::is_directory(zoneinfo, ec) || fs::is_regular_file(zoneinfo / *v, ec));
-    if (!known) {
+    // Deadlines and quiet hours need the zone's offset: only zones without daylight saving
+    // time are known (China has none), each with its fixed UTC offset.
+    auto zone = shape ? domain::find_time_zone(*v) : std::nullopt;
+    if (!zone) {
+      std::string known;
+      for (std::string_view name : domain::known_time_zones()) {
+        known += (known.empty() ? "" : ", ") + std::string(name);
+      }
       ctx_.error(f.mark, f.path + ": unknown time zone " + in_quotes(*v) +
-                             " (an IANA name such as \"Asia/Shanghai\")");
+                             " (lianxin knows zones without daylight saving time: " + known + ")");
       return;
     }
     config.time_zone = *v;
+    config.settings.sla.time_zone = *zone;
   }
 
   void quiet_hours(const Field& f, DaemonConfig& config) {
@@ -531,7 +602,8 @@ class Loader {
              "enquire_link_interval",
              "response_timeout",
              "reconnect_min",
-             "reconnect_max"});
+             "reconnect_max",
+             "ussd"});
       if (!m.valid()) continue;
       SmppConnection c;
       if (auto g = m.require("name")) {
@@ -617,6 +689,10 @@ class Loader {
                        ") is shorter than reconnect_min (" + format_duration(c.reconnect_min) +
                        ")");
       }
+      if (auto g = m.get("ussd"))  // ---- USSD ---- what this SMSC's USSD values mean
+        read_ussd_dialect(
+            g->node, g->mark, g->path, c.ussd,
+            [&](const YAML::Mark& mk, std::string message) { ctx_.error(mk, std::move(message)); });
       config.smpp.push_back(std::move(c));
     }
   }
@@ -794,7 +870,7 @@ class Loader {
       YAML::Mark mark = item.Mark().line >= 0 ? item.Mark() : f.mark;
       Map m(ctx_, item, "categories[" + std::to_string(i) + "]", mark,
             {"id", "name", "keywords", "add_keywords", "route", "team", "urgent", "accept_within",
-             "resolve_within", "enabled"});
+             "resolve_within", "reminder", "enabled"});
       if (!m.valid()) continue;
       auto id_field = m.require("id");
       if (!id_field) continue;
@@ -881,24 +957,21 @@ class Loader {
       auto accept = m.get("accept_within");
       auto resolve = m.get("resolve_within");
       if (accept) {
-        if (auto v = read_duration_in(ctx_, *accept, std::chrono::hours{1},
-                                      std::chrono::hours{24 * 90})) {
-          category.accept_within = *v;
-        }
+        if (auto v = read_sla_limit(ctx_, *accept)) category.accept_within = *v;
       }
       if (resolve) {
-        if (auto v = read_duration_in(ctx_, *resolve, std::chrono::hours{1},
-                                      std::chrono::hours{24 * 365})) {
-          category.resolve_within = *v;
-        }
+        if (auto v = read_sla_limit(ctx_, *resolve)) category.resolve_within = *v;
       }
-      if (category.accept_within > category.resolve_within) {
+      if (auto g = m.get("reminder")) {
+        if (auto v = read_reminder(ctx_, *g)) category.reminder = *v;
+      }
+      if (category.accept_within.nominal() > category.resolve_within.nominal()) {
         ctx_.error(accept    ? accept->mark
                    : resolve ? resolve->mark
                              : m.mark(),
-                   m.path() + ": accept_within (" + format_duration(category.accept_within) +
-                       ") is longer than resolve_within (" +
-                       format_duration(category.resolve_within) + ")");
+                   m.path() + ": accept_within (" + category.accept_within.to_string() +
+                       ") is longer than resolve_within (" + category.resolve_within.to_string() +
+                       ")");
       }
       if (existing != s.categories.end()) {
         *existing = std::move(category);
@@ -962,6 +1035,125 @@ class Loader {
                        " is too long for the built-in template " + *problem +
                        "; shorten it or override the template");
       }
+    }
+  }
+
+  // ---- SLA ---- points rules
+  void points(const Field& f, domain::PointsRules& p) {
+    Map m(ctx_, f.node, f.path, f.mark,
+          {"per_star", "rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "resolved",
+           "on_time", "reopened", "overdue_accept", "overdue_resolve"});
+    auto integer = [&](std::string_view key, int& out) {
+      if (auto g = m.get(key)) {
+        if (auto v = read_integer(ctx_, *g, -1000, 1000)) out = static_cast<int>(*v);
+      }
+    };
+    if (auto g = m.get("per_star")) {
+      if (auto v = read_integer(ctx_, *g, 0, 100)) p.per_star = static_cast<int>(*v);
+    }
+    for (int stars = 1; stars <= 5; ++stars) {
+      const std::string key = "rating_" + std::to_string(stars);
+      if (!m.get(key)) continue;
+      int value = 0;
+      integer(key, value);
+      p.rating[static_cast<std::size_t>(stars - 1)] = value;
+    }
+    integer("resolved", p.resolved);
+    integer("on_time", p.on_time);
+    integer("reopened", p.reopened);
+    integer("overdue_accept", p.overdue_accept);
+    integer("overdue_resolve", p.overdue_resolve);
+  }
+
+  // ---- SLA ---- calendar, reminder, escalation chain, verification rules, validity; quiet
+  // hours and time zone (read earlier) are copied into the domain settings here.
+  void sla(const Map& top, DaemonConfig& config) {
+    domain::Settings& s = config.settings;
+    std::set<domain::Days> holidays;
+    std::set<domain::Days> workdays;
+    if (auto f = top.get("holidays")) {
+      if (auto v = read_dates(ctx_, *f)) holidays = std::move(*v);
+    }
+    if (auto f = top.get("workdays")) {
+      if (auto v = read_dates(ctx_, *f)) {
+        workdays = std::move(*v);
+        for (domain::Days day : workdays) {
+          if (holidays.contains(day)) {
+            ctx_.error(f->mark, f->path + ": " + domain::format_date(day) +
+                                    " is both a holiday and a make-up working day");
+          }
+        }
+      }
+    }
+    s.sla.calendar = domain::WorkCalendar(std::move(holidays), std::move(workdays));
+    if (auto f = top.get("reminder")) {
+      if (auto v = read_reminder(ctx_, *f)) s.sla.reminder = *v;
+    }
+    if (auto f = top.get("escalation")) {
+      Map m(ctx_, f->node, f->path, f->mark,
+            {"chain", "accept_within", "resolve_within", "problem_after"});
+      if (auto g = m.get("chain")) {
+        if (auto list = read_string_list(ctx_, *g)) {
+          std::vector<domain::EscalationStep> chain;
+          for (const auto& [word, mark] : *list) {
+            auto step = domain::escalation_step_from_string(word);
+            if (!step) {
+              ctx_.error(mark, g->path + ": unknown step " + in_quotes(word) +
+                                   "; steps are grid_leader, township_desk, county_desk");
+              continue;
+            }
+            if (std::find(chain.begin(), chain.end(), *step) != chain.end()) {
+              ctx_.error(mark, g->path + ": step " + in_quotes(word) + " appears twice");
+              continue;
+            }
+            chain.push_back(*step);
+          }
+          if (list->empty()) ctx_.error(g->mark, g->path + ": the chain needs at least one step");
+          if (!chain.empty()) s.escalation.chain = std::move(chain);
+        }
+      }
+      if (auto g = m.get("accept_within")) {
+        if (auto v = read_sla_limit(ctx_, *g)) s.escalation.accept_within = *v;
+      }
+      if (auto g = m.get("resolve_within")) {
+        if (auto v = read_sla_limit(ctx_, *g)) s.escalation.resolve_within = *v;
+      }
+      if (auto g = m.get("problem_after")) {
+        if (auto v = read_integer(ctx_, *g, 0, 100)) {
+          s.escalation.problem_after = static_cast<int>(*v);
+        }
+      }
+    }
+    if (auto f = top.get("verification")) {
+      Map m(ctx_, f->node, f->path, f->mark, {"escalate_on_reopen"});
+      if (auto g = m.get("escalate_on_reopen")) {
+        if (auto v = read_integer(ctx_, *g, 0, 100)) {
+          s.verification.escalate_on_reopen = static_cast<int>(*v);
+        }
+      }
+    }
+    if (auto f = top.get("validity")) {
+      Map m(ctx_, f->node, f->path, f->mark,
+            {"reply", "notice", "dispatch", "reminder", "escalation", "verification"});
+      auto read = [&](std::string_view key, std::chrono::seconds& out) {
+        if (auto g = m.get(key)) {
+          // 0s: never expires.
+          if (auto v = read_duration(ctx_, *g, 0ms, std::chrono::hours{24 * 30})) {
+            out = std::chrono::duration_cast<std::chrono::seconds>(*v);
+          }
+        }
+      };
+      read("reply", s.sla.validity.reply);
+      read("notice", s.sla.validity.notice);
+      read("dispatch", s.sla.validity.dispatch);
+      read("reminder", s.sla.validity.reminder);
+      read("escalation", s.sla.validity.escalation);
+      read("verification", s.sla.validity.verification);
+    }
+    if (config.quiet_hours) {
+      s.sla.quiet_hours = domain::QuietPeriod{config.quiet_hours->start, config.quiet_hours->end};
+    } else {
+      s.sla.quiet_hours.reset();
     }
   }
 
@@ -1186,6 +1378,23 @@ LoadResult load_config(const fs::path& path, const LoadOptions& options) {
   fs::path base = path.parent_path();
   if (base.empty()) base = ".";
   return load_config_text(*text, path.string(), base, options);
+}
+
+std::optional<fs::path> read_control_socket(const fs::path& path, std::string& error) {
+  try {
+    const YAML::Node root = YAML::LoadFile(path.string());
+    const YAML::Node node = root.IsMap() ? root["control_socket"] : YAML::Node();
+    if (!node || node.IsNull()) return fs::path(kDefaultControlSocket);
+    const std::string value = node.as<std::string>();
+    if (value.empty()) return fs::path();
+    fs::path p(value);
+    fs::path base = path.parent_path();
+    if (p.is_relative() && !base.empty()) p = base / p;
+    return p.lexically_normal();
+  } catch (const YAML::Exception& e) {
+    error = path.string() + ": " + e.what();
+    return std::nullopt;
+  }
 }
 
 }  // namespace lianxin::config

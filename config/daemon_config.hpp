@@ -16,6 +16,7 @@
 #include "config/directory_csv.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/settings.hpp"
+#include "protocol/ussd.hpp"
 
 namespace lianxin::config {
 
@@ -51,6 +52,7 @@ struct SmppConnection {
   Millis response_timeout{10'000};
   Millis reconnect_min{1'000};
   Millis reconnect_max{60'000};
+  ussd::Dialect ussd;  // ---- USSD ---- what its ussd_service_op values mean (standard default)
 };
 
 struct StorageConfig {
@@ -76,6 +78,8 @@ std::optional<QuietHours> parse_quiet_hours(std::string_view text, std::string& 
 // "500ms", "30s", "10m", "2h", "7d", or sums such as "1h30m". nullopt and a reason otherwise.
 std::optional<Millis> parse_duration(std::string_view text, std::string& error);
 
+inline constexpr const char* kDefaultControlSocket = "/run/lianxind/control.sock";
+
 struct DaemonConfig {
   std::filesystem::path file;  // the YAML file it was loaded from
   domain::Settings settings;
@@ -86,6 +90,9 @@ struct DaemonConfig {
   std::string time_zone = "Asia/Shanghai";
   std::optional<QuietHours> quiet_hours;  // nullopt: no quiet hours
   LogLevel log_level = LogLevel::info;
+  // ---- control socket ---- where lianxinctl reaches the daemon (absolute, or relative to the
+  // configuration's directory); empty: no control socket.
+  std::filesystem::path control_socket = kDefaultControlSocket;
 
   // Connections ordered by priority (stable: file order among equals).
   std::vector<const SmppConnection*> by_priority() const;
@@ -110,6 +117,12 @@ LoadResult load_config(const std::filesystem::path& path, const LoadOptions& opt
 LoadResult load_config_text(std::string_view yaml, const std::string& file_name,
                             const std::filesystem::path& base_directory,
                             const LoadOptions& options = {});
+
+// Only the control_socket key of the YAML file at `path` (resolved like load_config() does), for
+// lianxinctl, which may not read the rest (passwords). The default when the file has no such
+// key; nullopt with `error` set when the file cannot be read or parsed.
+std::optional<std::filesystem::path> read_control_socket(const std::filesystem::path& path,
+                                                         std::string& error);
 
 // The effective configuration as YAML-like text for `lianxind --check-config`, passwords
 // replaced by where they come from.

@@ -46,10 +46,9 @@ const std::vector<ColumnSpec> kResidentColumns{
     {"grid", {"网格", "所属网格"}, false},
 };
 const std::vector<ColumnSpec> kTeamColumns{
-    {"id", {"编号", "队伍编号"}, true},
-    {"name", {"名称", "队名", "队伍名称"}, true},
-    {"leader", {"队长", "团长", "负责人"}, true},
-    {"members", {"成员", "队员"}, false},
+    {"id", {"编号", "队伍编号"}, true},           {"name", {"名称", "队名", "队伍名称"}, true},
+    {"leader", {"队长", "团长", "负责人"}, true}, {"members", {"成员", "队员"}, false},
+    {"aliases", {"别名", "简称", "服务"}, false},
 };
 const std::vector<ColumnSpec> kDutyDeskColumns{
     {"township", {"乡镇", "镇", "乡", "乡镇街道", "街道"}, false},
@@ -64,7 +63,7 @@ const std::vector<std::pair<std::string_view, Role>> kChineseRoles{
     {"网格长", Role::grid_leader}, {"支部书记", Role::grid_leader}, {"书记", Role::grid_leader},
     {"团长", Role::team_leader},   {"队长", Role::team_leader},     {"值班", Role::duty_desk},
     {"值班员", Role::duty_desk},   {"值班室", Role::duty_desk},     {"志愿者", Role::helper},
-    {"协管员", Role::helper},
+    {"协管员", Role::helper},      {"代办员", Role::helper},
 };
 
 bool starts_with_at(std::string_view s, std::size_t i, std::string_view p) {
@@ -408,7 +407,7 @@ class DirectoryBuilder {
           table.error(row, "roles",
                       "unknown role " + in_quotes(text) +
                           " (member/党员, grid_leader/网格长, team_leader/团长, duty_desk/值班, "
-                          "helper/志愿者)");
+                          "helper/志愿者/代办员)");
           ok = false;
         }
       }
@@ -445,7 +444,8 @@ class DirectoryBuilder {
       auto leader = table.required(row, "leader");
       if (!id || !name || !leader) continue;
       if (!check_id(table, row, "id", *id) || !unique(team_lines_, table, row, "id", *id)) continue;
-      domain::Team team{*id, *name, *leader, split_list(table.cell(row, "members"))};
+      domain::Team team{*id, *name, *leader, split_list(table.cell(row, "members")),
+                        split_list(table.cell(row, "aliases"))};
       member_refs_.push_back({table.file(), row.line, table.label("leader"), team.leader});
       for (const std::string& m : team.members) {
         member_refs_.push_back({table.file(), row.line, table.label("members"), m});

@@ -1,4 +1,5 @@
 // The effective configuration as text, for `lianxind --check-config`.
+#include <set>
 #include <sstream>
 
 #include "config/daemon_config.hpp"
@@ -64,6 +65,7 @@ std::string render_config(const DaemonConfig& c) {
     << "  path: " << q(c.storage.path.string()) << "\n"
     << "  synchronous: " << to_string(c.storage.synchronous) << "\n"
     << "  inbox_dedupe_window: " << duration(c.storage.inbox_dedupe_window) << "\n";
+  o << "control_socket: " << q(c.control_socket.string()) << "\n";
   const DirectoryFiles& d = c.directory_files;
   o << "directory:  # " << c.directory.grids().size() << " grids, " << c.directory.members().size()
     << " members, " << c.directory.residents().size() << " residents, "
@@ -82,8 +84,9 @@ std::string render_config(const DaemonConfig& c) {
     o << "]\n    route: " << domain::to_string(cat.route) << "\n";
     if (!cat.team.empty()) o << "    team: " << cat.team << "\n";
     o << "    urgent: " << (cat.urgent ? "true" : "false") << "\n"
-      << "    accept_within: " << cat.accept_within.count() << "h\n"
-      << "    resolve_within: " << cat.resolve_within.count() << "h\n";
+      << "    accept_within: " << cat.accept_within.to_string() << "\n"
+      << "    resolve_within: " << cat.resolve_within.to_string() << "\n";
+    if (cat.reminder) o << "    reminder: " << q(cat.reminder->to_string()) << "\n";
   }
   o << "windows:\n"
     << "  duplicate_join: " << duration(s.windows.duplicate_join) << "\n"
@@ -92,7 +95,35 @@ std::string render_config(const DaemonConfig& c) {
     << "  closed_retention: " << duration(s.windows.closed_retention) << "\n";
   o << "loop_protection:\n  max_repeats: " << s.loop_protection.max_repeats
     << "\n  period: " << duration(s.loop_protection.period) << "\n";
-  o << "points:\n  per_star: " << s.points.per_star << "\n";
+  // ---- SLA ----
+  const domain::PointsRules& p = s.points;
+  o << "points:\n  per_star: " << p.per_star << "\n";
+  for (std::size_t i = 0; i < p.rating.size(); ++i) {
+    if (p.rating[i]) o << "  rating_" << i + 1 << ": " << *p.rating[i] << "\n";
+  }
+  o << "  resolved: " << p.resolved << "\n  on_time: " << p.on_time
+    << "\n  reopened: " << p.reopened << "\n  overdue_accept: " << p.overdue_accept
+    << "\n  overdue_resolve: " << p.overdue_resolve << "\n";
+  auto dates = [&](const std::set<domain::Days>& days) {
+    std::string list;
+    for (domain::Days day : days) list += (list.empty() ? "" : ", ") + domain::format_date(day);
+    return "[" + list + "]";
+  };
+  o << "holidays: " << dates(s.sla.calendar.holidays()) << "\n";
+  o << "workdays: " << dates(s.sla.calendar.workdays()) << "\n";
+  o << "reminder: " << q(s.sla.reminder.to_string()) << "\n";
+  o << "escalation:\n  chain: [";
+  for (std::size_t i = 0; i < s.escalation.chain.size(); ++i)
+    o << (i ? ", " : "") << domain::to_string(s.escalation.chain[i]);
+  o << "]\n  accept_within: " << s.escalation.accept_within.to_string()
+    << "\n  resolve_within: " << s.escalation.resolve_within.to_string()
+    << "\n  problem_after: " << s.escalation.problem_after << "\n";
+  o << "verification:\n  escalate_on_reopen: " << s.verification.escalate_on_reopen << "\n";
+  const domain::Validity& v = s.sla.validity;
+  o << "validity:\n  reply: " << duration(v.reply) << "\n  notice: " << duration(v.notice)
+    << "\n  dispatch: " << duration(v.dispatch) << "\n  reminder: " << duration(v.reminder)
+    << "\n  escalation: " << duration(v.escalation)
+    << "\n  verification: " << duration(v.verification) << "\n";
   o << "first_ticket_number: " << s.first_ticket_number << "\n";
   o << "member_list_limit: " << s.member_list_limit << "\n";
   o << "templates:\n";

@@ -174,6 +174,12 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
                                            " cannot be sent: " + segmented.error.message());
         return SendAdmission::invalid;
       }
+      if (sms.ussd && segmented.parts.size() != 1) {
+        // A USSD string is one message of at most 160 octets; it cannot be concatenated.
+        logger_.log(LogLevel::warning, "smpp: USSD message " + std::to_string(sms.id) +
+                                           " does not fit one message: not sent");
+        return SendAdmission::invalid;
+      }
       if (link.session.capacity() < segmented.parts.size()) continue;
       submit_parts(i, sms, segmented.parts);
       return SendAdmission::accepted;
@@ -496,7 +502,8 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const sms::Part& part = parts[i];
       SubmitSm submit;
-      submit.service_type = config.service_type;
+      submit.service_type = sms.ussd && !config.ussd_service_type.empty() ? config.ussd_service_type
+                                                                          : config.service_type;
       submit.source = sms.from.empty()
                           ? config.default_source
                           : make_address(sms.from, config.source_ton, config.source_npi);

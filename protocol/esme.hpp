@@ -37,6 +37,7 @@ struct ConnectionConfig {
   std::uint8_t source_ton = 0, source_npi = 0;            // for OutboundSms::from
   std::uint8_t destination_ton = 1, destination_npi = 1;  // international, ISDN
   std::string service_type;
+  std::string ussd_service_type;  // of USSD submit_sm; "" = service_type
 };
 
 struct LinkInfo {

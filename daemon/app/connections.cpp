@@ -35,6 +35,7 @@ std::vector<smpp::ConnectionConfig> connection_configs(const config::DaemonConfi
     link.default_source = smpp::Address{c->source_ton, c->source_npi, c->source_address};
     link.source_ton = c->source_ton;
     link.source_npi = c->source_npi;
+    link.ussd_service_type = c->ussd.service_type;
     if (c->bind == config::BindMode::transceiver) {
       link.session.bind_mode = smpp::BindMode::transceiver;
       out.push_back(std::move(link));

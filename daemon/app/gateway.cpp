@@ -98,6 +98,7 @@ Gateway::Gateway(asio::io_context& io, Journal& journal, store::Store& store,
       engine_(std::move(settings), std::move(directory)),
       options_(std::move(options)),
       assembler_(options_.reassembly),
+      ussd_(engine_, options_.ussd_dialects),
       engine_timer_(io),
       reassembly_timer_(io),
       retry_timer_(io),
@@ -185,6 +186,7 @@ void Gateway::stop(std::function<void(int)> done) {
 
 void Gateway::reload(domain::Settings settings, domain::Directory directory) {
   engine_.reload(std::move(settings), std::move(directory));
+  ussd_.reload();  // ---- USSD ---- the menu from the new settings
   update_status();
 }
 
@@ -215,6 +217,7 @@ void Gateway::on_inbound(const transport::InboundPart& part) {
 }
 
 void Gateway::on_sent(const transport::SendResult& result) {
+  if (UssdService::owns(result.id)) return ussd_sent(result);  // ---- USSD ---- not an outbox row
   const SystemTime now = domain::Clock::now();
   InFlight info;
   if (auto it = in_flight_.find(result.id); it != in_flight_.end()) {
@@ -317,7 +320,11 @@ void Gateway::flush() {
   // take is applied after the inserts), so an SMS costs one commit before it is submitted.
   if (!batch_.outbox.empty()) want_take_ = true;
   if (may_take()) batch_.take = store::TakeRequest{now, room()};
-  if (batch_.empty()) return;
+  std::vector<Committed> waiters = std::exchange(commit_waiters_, {});
+  if (batch_.empty()) {
+    for (Committed& waiter : waiters) waiter(true);
+    return;
+  }
 
   // Handlers called during this flush (acknowledge and send may call back) fill a fresh batch.
   store::WriteBatch batch = std::move(batch_);
@@ -328,6 +335,7 @@ void Gateway::flush() {
   store::CommitResult result = store_.commit(batch);
   if (!result) {
     commit_failed(result, parts);
+    for (Committed& waiter : waiters) waiter(false);
     return;
   }
 
@@ -357,7 +365,20 @@ void Gateway::flush() {
   // 3. New outbox rows are due now; the take (if any) tells whether more are waiting.
   if (!batch.outbox.empty()) want_take_ = true;
   if (batch.take) {
-    if (result.taken.size() < batch.take->limit) want_take_ = false;
+    // ---- SLA ---- expired rows used up part of the take's limit: more may be waiting.
+    if (result.taken.size() + result.expired.size() < batch.take->limit) want_take_ = false;
+    for (const store::OutboxMessage& gone : result.expired) {
+      std::vector<Field> fields{{"OUTBOX_ID", std::to_string(gone.id)},
+                                {"DIRECTION", "out"},
+                                {"PHONE", domain::mask_number(gone.request.destination,
+                                                              engine_.settings().default_country)}};
+      if (gone.request.ticket)
+        fields.push_back({"TICKET_ID", std::to_string(*gone.request.ticket)});
+      journal_.log(Priority::notice,
+                   "SMS out " + std::to_string(gone.id) +
+                       " expired before it could be sent (validity passed): dropped",
+                   fields);
+    }
     send_taken(result.taken, now);
   }
 
@@ -387,6 +408,9 @@ void Gateway::flush() {
 
   if (!batch_.empty() || may_take()) schedule_flush();
   if (!batch.tickets.empty() || !batch.outbox.empty()) update_status(false);
+
+  // 5. Operator calls whose effects were in this commit may now answer "done".
+  for (Committed& waiter : waiters) waiter(true);
 }
 
 void Gateway::commit_failed(const store::CommitResult& result, std::vector<PendingPart>& parts) {
@@ -399,6 +423,7 @@ void Gateway::commit_failed(const store::CommitResult& result, std::vector<Pendi
   for (const PendingPart& pending : pending_parts_) transport_.acknowledge(pending.part.ack, false);
   pending_parts_.clear();
   batch_.clear();
+  for (Committed& waiter : std::exchange(commit_waiters_, {})) waiter(false);
   update_status();
   if (fatal_handler_) {
     auto handler = std::exchange(fatal_handler_, nullptr);
@@ -482,8 +507,7 @@ void Gateway::process(const transport::InboundSms& sms, SystemTime now) {
                             {"DIRECTION", "in"},
                             {"PHONE", domain::mask_number(sms.from, country)}};
   if (sms.ussd) {
-    journal_.log(Priority::notice, "USSD message ignored: USSD menus are not available yet",
-                 fields);
+    process_ussd(sms, now, std::move(fields));  // ---- USSD ---- gateway_ussd.cpp
     return;
   }
   const std::optional<std::string> from = domain::normalize_e164(sms.from, country);
@@ -515,6 +539,30 @@ void Gateway::log_effects(const domain::Effects& effects) {
     if (line.ticket) fields.push_back({"TICKET_ID", std::to_string(*line.ticket)});
     journal_.log(priority_of(line.level), line.message, fields);
   }
+}
+
+// ---- operator calls ----
+
+domain::Effects Gateway::operator_call(
+    const std::function<domain::Effects(domain::Engine&, SystemTime)>& call, Committed committed) {
+  const SystemTime now = domain::Clock::now();
+  domain::Effects effects = call(engine_, now);
+  if (effects.error) return effects;
+  apply(effects, now);
+  commit_waiters_.push_back(std::move(committed));
+  schedule_flush();
+  return effects;
+}
+
+void Gateway::enqueue(std::vector<store::OutboxRequest> sms,
+                      std::optional<store::BroadcastRecord> broadcast, Committed committed) {
+  if (broadcast) batch_.broadcasts.push_back(std::move(*broadcast));
+  for (store::OutboxRequest& request : sms) {
+    if (request.source.empty()) request.source = options_.service_number;
+    batch_.outbox.push_back(std::move(request));
+  }
+  commit_waiters_.push_back(std::move(committed));
+  schedule_flush();
 }
 
 // ---- timers ----

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "daemon/app/journal.hpp"
+#include "daemon/app/ussd_service.hpp"
 #include "daemon/domain/engine.hpp"
 #include "daemon/store/store.hpp"
 #include "protocol/asio.hpp"
@@ -50,6 +51,8 @@ struct GatewayOptions {
   // How often to look for due outbox rows (rows held until later, rows from before a restart).
   std::chrono::milliseconds outbox_poll{std::chrono::seconds(5)};
   sms::ReassemblerOptions reassembly;
+  // ---- USSD ---- what each configured connection's USSD values mean (ussd_service.hpp).
+  std::map<std::string, ussd::Dialect> ussd_dialects;
 };
 
 // The delay before the next attempt of a row already tried `attempts` times.
@@ -86,6 +89,24 @@ class Gateway {
   std::string status_line();
   bool failed() const { return failed_; }
   const domain::Engine& engine() const { return engine_; }
+
+  // ---- operator (the control socket, control_commands.hpp) ----
+  // Called once the group commit holding what was handed in is done (stored = true) or failed.
+  using Committed = std::function<void(bool stored)>;
+  // False while stopping or after a storage failure: take no new work.
+  bool accepting() const { return !stopping_ && !failed_; }
+  // Runs an engine call now and, unless its Effects carry an error, puts its effects into the
+  // next group commit like any SMS's (timers armed, log lines written); `committed` runs after
+  // that commit. Returns the effects (to read the error, diagnostic or tickets).
+  domain::Effects operator_call(
+      const std::function<domain::Effects(domain::Engine&, SystemTime now)>& call,
+      Committed committed);
+  // New outbox rows (source: the service number when empty) and an optional broadcast row into
+  // the next group commit; they are sent only after it, as every SMS.
+  void enqueue(std::vector<store::OutboxRequest> sms,
+               std::optional<store::BroadcastRecord> broadcast, Committed committed);
+  // Reads for operators (same thread; the daemon is the only writer).
+  store::Store& store() { return store_; }
 
  private:
   struct PendingPart {
@@ -130,9 +151,15 @@ class Gateway {
   domain::Engine engine_;
   GatewayOptions options_;
   transport::InboundAssembler assembler_;
+  // ---- USSD ---- dialogues (gateway_ussd.cpp): screens go straight to the transport.
+  UssdService ussd_;
+  void process_ussd(const transport::InboundSms& sms, SystemTime now, std::vector<Field> fields);
+  void send_ussd(const transport::OutboundSms& screen);
+  void ussd_sent(const transport::SendResult& result);
 
   store::WriteBatch batch_;
   std::vector<PendingPart> pending_parts_;  // parallel to batch_.inbox
+  std::vector<Committed> commit_waiters_;   // operator calls whose effects are in batch_
   bool flush_scheduled_ = false;
   bool want_take_ = true;  // the outbox may hold due rows
   std::map<std::uint64_t, InFlight> in_flight_;

@@ -18,6 +18,8 @@
 
 #include "config/daemon_config.hpp"
 #include "daemon/app/connections.hpp"
+#include "daemon/app/control.hpp"
+#include "daemon/app/control_commands.hpp"
 #include "daemon/app/gateway.hpp"
 #include "daemon/app/journal.hpp"
 #include "daemon/app/notify.hpp"
@@ -114,6 +116,7 @@ lianxin::app::GatewayOptions gateway_options(const lianxin::config::DaemonConfig
   std::size_t room = 0;
   for (const auto& connection : config.smpp) {
     options.connections.push_back(connection.name);
+    options.ussd_dialects[connection.name] = connection.ussd;
     room += 2 * connection.window;  // the window plus as many waiting in the session's queue
   }
   options.max_in_flight = std::max<std::size_t>(room, 1);
@@ -178,11 +181,31 @@ class Daemon {
       gateway_ = nullptr;
       return 1;
     }
+    // The control socket (lianxinctl): after the gateway has its state, before READY.
+    lianxin::app::ControlCommands commands(io_, journal_, gateway);
+    std::optional<lianxin::app::ControlServer> control;
+    if (!config_.control_socket.empty()) {
+      control.emplace(io_, journal_, lianxin::app::ControlOptions{config_.control_socket},
+                      [&commands](const lianxin::control::Request& request,
+                                  std::shared_ptr<lianxin::app::ControlReply> reply) {
+                        commands.handle(request, std::move(reply));
+                      });
+      std::string error;
+      if (control->start(error)) {
+        journal_.log(Priority::info, "control socket " + config_.control_socket.string());
+      } else {
+        journal_.log(Priority::warning,
+                     "control socket: " + error + "; lianxinctl actions are unavailable");
+        control.reset();
+      }
+    }
+    control_ = control ? &*control : nullptr;
     notifier_.ready(gateway.status_line());
     journal_.log(Priority::info, "ready");
     wait_for_signals();
     start_watchdog();
     io_.run();
+    control_ = nullptr;
     gateway_ = nullptr;
     journal_.log(exit_code_ == 0 ? Priority::info : Priority::error,
                  "lianxind exits with status " + std::to_string(exit_code_));
@@ -209,6 +232,7 @@ class Daemon {
     notifier_.stopping("stopping: " + why);
     signals_.cancel();
     watchdog_.cancel();
+    if (control_) control_->stop();  // no new operator actions while the links drain
     // Backstop: the links' own unbind grace is bounded; this bounds everything else.
     backstop_.expires_after(std::chrono::seconds(25));
     backstop_.async_wait([this](const boost::system::error_code& error) {
@@ -278,6 +302,7 @@ class Daemon {
   std::chrono::microseconds watchdog_period_{0};
   lianxin::app::Notifier notifier_;
   lianxin::app::Gateway* gateway_ = nullptr;
+  lianxin::app::ControlServer* control_ = nullptr;
   bool stopping_ = false;
   int exit_code_ = 0;
 };

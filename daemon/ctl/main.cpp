@@ -5,7 +5,13 @@
 //                      [--category C] [--limit N] [--csv|--json]
 //   lianxinctl ticket  [--config FILE] [--db PATH] NUMBER
 //
-// Exit status: 0 done, 1 the configuration could not be loaded, 2 wrong usage.
+// Reports read the configuration and the database; actions (status, invalidate, reassign, close,
+// note, send, broadcast, broadcast-status) go to the running lianxind over its control socket
+// (daemon/ctl/actions.hpp). Every command is one line of kCommands below.
+//
+// Exit status: 0 done; 1 failed (configuration or database unreadable, or the daemon refused
+// the action); 2 wrong usage; 3 lianxind is not running; 4 permission denied on the control
+// socket; 5 the connection to lianxind failed or broke.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -18,7 +24,9 @@
 #include <optional>
 
 #include "config/daemon_config.hpp"
+#include "daemon/ctl/actions.hpp"
 #include "daemon/ctl/explain.hpp"
+#include "daemon/ctl/reports.hpp"
 #include "daemon/ctl/tickets.hpp"
 #include "daemon/store/store.hpp"
 
@@ -28,10 +36,8 @@ constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
 
 void usage(std::ostream& out) {
   out << "usage: lianxinctl explain [--config FILE] [--json] --from NUMBER TEXT...\n"
-         "       lianxinctl tickets [--config FILE] [--db PATH] [--state S]... [--grid G]\n"
-         "                          [--member M] [--category C] [--limit N] [--csv|--json]\n"
-         "       lianxinctl ticket [--config FILE] [--db PATH] NUMBER\n"
-         "\n"
+      << lianxin::ctl::reports_usage()
+      << "\n"
          "  explain   how lianxind would read an SMS from NUMBER: command or report, category\n"
          "            and the keyword that chose it, grid and why, who it would go to.\n"
          "            Reads the configuration and directory only; changes nothing.\n"
@@ -39,6 +45,34 @@ void usage(std::ostream& out) {
          "            awaiting_location, dispatched, accepted, resolved, closed, reopened,\n"
          "            invalid, cancelled; grid, member and category by id)\n"
          "  ticket    one ticket and its history: every transition, who, when, why\n"
+         "  stats     received, handled, 办理率, 按时签收率, 按时办结率, 满意率, 发回重办率,\n"
+         "            median times, overdue, per county/township/grid/member/category\n"
+         "  points    points totals per member or grid, from the ledger\n"
+         "  directory list what the directory holds; check validates the CSV files\n"
+         "\n"
+         "Actions, done by the running lianxind (recorded with your name: --as NAME, else\n"
+         "$SUDO_USER or $USER):\n"
+      << lianxin::ctl::actions_usage()
+      << "\n"
+         "  status            what lianxind's status line says, outbox counts\n"
+         "  invalidate        the report is not a real case (reporter and member are told)\n"
+         "  reassign          hand the ticket to another member (id or phone)\n"
+         "  close             close the ticket as it is (not counted as rated)\n"
+         "  note              an internal note in the ticket's history (no SMS)\n"
+         "  send              one SMS through the outbox (the signature is added)\n"
+         "  broadcast         a notice to the members of some grids or all, skipping who\n"
+         "                    opted out (退订); shows progress and the delivered / failed /\n"
+         "                    pending counts from delivery receipts (--no-wait: just queue it)\n"
+         "  broadcast-status  the counts of an earlier broadcast\n"
+         "  order             网格点单 for a service team, on behalf of a member (--by) or\n"
+         "                    of the county for a resident (--for); the leader is told\n"
+         "  meeting           create a meeting members sign in to by SMS (签到 CODE), or\n"
+         "                    show its attendance: who signed in, who is missing\n"
+         "  --socket PATH     the control socket (default: control_socket of the\n"
+         "                    configuration, else /run/lianxind/control.sock)\n"
+         "\n"
+         "Exit status: 0 done; 1 failed or refused by lianxind; 2 wrong usage; 3 lianxind is\n"
+         "not running; 4 permission denied on the control socket; 5 connection failed.\n"
          "\n"
          "  --config FILE   the daemon's configuration (default "
       << kDefaultConfig
@@ -87,122 +121,40 @@ int explain(const std::vector<std::string_view>& args) {
   return 0;
 }
 
-// The configuration (for names) and the store, opened read-mostly; exits on failure.
-struct Context {
-  lianxin::config::DaemonConfig config;
-  std::optional<lianxin::store::Store> store;
+int explain_command(const lianxin::ctl::Args& args, std::ostream&, std::ostream&) {
+  return explain(args);
+}
+
+template <const char* Name>
+int action(const lianxin::ctl::Args& args, std::ostream& out, std::ostream& err) {
+  return lianxin::ctl::action_command(Name, args, out, err);
+}
+constexpr char kStatus[] = "status", kInvalidate[] = "invalidate", kReassign[] = "reassign",
+               kClose[] = "close", kNote[] = "note", kSend[] = "send", kBroadcast[] = "broadcast",
+               kBroadcastStatus[] = "broadcast-status", kOrder[] = "order", kMeeting[] = "meeting";
+
+// Every command: its word and its function (the arguments after the word → exit status).
+using CommandFn = int (*)(const lianxin::ctl::Args&, std::ostream&, std::ostream&);
+const std::pair<std::string_view, CommandFn> kCommands[] = {
+    {"explain", explain_command},
+    // ---- reports (daemon/ctl/reports.hpp): read the configuration and the database ----
+    {"tickets", lianxin::ctl::tickets_command},
+    {"ticket", lianxin::ctl::ticket_command},
+    {"stats", lianxin::ctl::stats_command},
+    {"points", lianxin::ctl::points_command},
+    {"directory", lianxin::ctl::directory_command},
+    // ---- actions (daemon/ctl/actions.hpp): through lianxind's control socket ----
+    {"status", action<kStatus>},
+    {"invalidate", action<kInvalidate>},
+    {"reassign", action<kReassign>},
+    {"close", action<kClose>},
+    {"note", action<kNote>},
+    {"send", action<kSend>},
+    {"broadcast", action<kBroadcast>},
+    {"broadcast-status", action<kBroadcastStatus>},
+    {"order", action<kOrder>},
+    {"meeting", action<kMeeting>},
 };
-
-std::optional<Context> open_context(const std::string& config_path, const std::string& db_path) {
-  lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path);
-  if (!loaded.config) {
-    std::cerr << lianxin::config::format_diagnostics(loaded.errors);
-    std::cerr << "lianxinctl: cannot load " << config_path << "\n";
-    return std::nullopt;
-  }
-  Context context{std::move(*loaded.config), std::nullopt};
-  std::filesystem::path path =
-      db_path.empty() ? context.config.storage.path : std::filesystem::path(db_path);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    std::cerr << "lianxinctl: no database at " << path.string()
-              << " (has lianxind run with this configuration?)\n";
-    return std::nullopt;
-  }
-  try {
-    context.store.emplace(lianxin::store::Store::open(path.string()));
-  } catch (const lianxin::store::StoreOpenError& e) {
-    std::cerr << "lianxinctl: " << e.what() << "\n";
-    return std::nullopt;
-  }
-  // Times as the county reads them.
-  setenv("TZ", context.config.time_zone.c_str(), 1);
-  tzset();
-  return context;
-}
-
-int tickets(const std::vector<std::string_view>& args, bool one) {
-  std::string config_path = kDefaultConfig, db_path;
-  lianxin::store::TicketFilter filter;
-  filter.limit = 200;
-  lianxin::ctl::Format format = lianxin::ctl::Format::table;
-  std::optional<long long> number;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    bool has_value = i + 1 < args.size();
-    std::string value = has_value ? std::string(args[i + 1]) : std::string();
-    if (arg == "--config" && has_value) {
-      config_path = value, ++i;
-    } else if (arg == "--db" && has_value) {
-      db_path = value, ++i;
-    } else if (!one && arg == "--state" && has_value) {
-      auto state = lianxin::domain::ticket_state_from_string(value);
-      if (!state) {
-        std::cerr << "lianxinctl: unknown state " << value << "\n";
-        return 2;
-      }
-      filter.states.push_back(*state), ++i;
-    } else if (!one && arg == "--grid" && has_value) {
-      filter.grid = value, ++i;
-    } else if (!one && arg == "--member" && has_value) {
-      filter.assignee = value, ++i;
-    } else if (!one && arg == "--category" && has_value) {
-      filter.category = value, ++i;
-    } else if (!one && arg == "--limit" && has_value) {
-      filter.limit = std::strtoul(value.c_str(), nullptr, 10), ++i;
-    } else if (!one && arg == "--csv") {
-      format = lianxin::ctl::Format::csv;
-    } else if (!one && arg == "--json") {
-      format = lianxin::ctl::Format::json;
-    } else if (one && !number && !arg.starts_with("-")) {
-      char* end = nullptr;
-      std::string text(arg);
-      long long n = std::strtoll(text.c_str(), &end, 10);
-      if (text.empty() || *end != '\0' || n <= 0) {
-        std::cerr << "lianxinctl ticket: not a ticket number: " << arg << "\n";
-        return 2;
-      }
-      number = n;
-    } else {
-      std::cerr << "lianxinctl: unknown or incomplete option " << arg << "\n";
-      usage(std::cerr);
-      return 2;
-    }
-  }
-  if (one && !number) {
-    std::cerr << "lianxinctl ticket: which ticket? give its number\n";
-    return 2;
-  }
-  std::optional<Context> context = open_context(config_path, db_path);
-  if (!context) return 1;
-  const auto& settings = context->config.settings;
-  const auto& directory = context->config.directory;
-  if (!one) {
-    auto listed = context->store->list_tickets(filter);
-    if (!listed) {
-      std::cerr << "lianxinctl: " << listed.message << "\n";
-      return 1;
-    }
-    std::cout << lianxin::ctl::render_tickets(listed.value, settings, directory, format);
-    return 0;
-  }
-  auto found = context->store->find_ticket(*number);
-  if (!found) {
-    std::cerr << "lianxinctl: " << found.message << "\n";
-    return 1;
-  }
-  if (!found.value) {
-    std::cerr << "lianxinctl: no ticket " << *number << "\n";
-    return 1;
-  }
-  auto history = context->store->ticket_history(*number);
-  if (!history) {
-    std::cerr << "lianxinctl: " << history.message << "\n";
-    return 1;
-  }
-  std::cout << lianxin::ctl::render_history(*found.value, history.value, settings, directory);
-  return 0;
-}
 
 }  // namespace
 
@@ -214,9 +166,8 @@ int main(int argc, char** argv) {
   }
   std::string_view command = args[0];
   args.erase(args.begin());
-  if (command == "explain") return explain(args);
-  if (command == "tickets") return tickets(args, false);
-  if (command == "ticket") return tickets(args, true);
+  for (const auto& [name, run] : kCommands)
+    if (command == name) return run(args, std::cout, std::cerr);
   std::cerr << "lianxinctl: unknown command " << command << "\n";
   usage(std::cerr);
   return 2;

@@ -153,12 +153,48 @@ std::string render_history(const Ticket& ticket, const std::vector<TicketEvent>&
   if (!row.rating.empty()) out += ", rated " + row.rating;
   out += "\nreport: " + ticket.text + "\n";
   if (!ticket.resolution.empty()) out += "resolution: " + ticket.resolution + "\n";
+  // Service orders, SLA and escalation (schema version 5; absent fields print nothing).
+  auto member_name = [&](const std::string& id) {
+    const Member* member = directory.find_member(id);
+    return member ? member->name : id;
+  };
+  if (ticket.kind == TicketKind::order) {
+    out += "order (网格点单)";
+    if (ticket.raised_by) out += " raised by " + member_name(*ticket.raised_by);
+    if (ticket.team) {
+      const Team* team = directory.find_team(*ticket.team);
+      out += " for " + (team ? team->name : *ticket.team);
+    }
+    out += "\n";
+  } else if (ticket.raised_by) {
+    out += "reported on behalf by " + member_name(*ticket.raised_by) + "\n";
+  }
+  std::string sla;
+  if (ticket.accept_deadline) sla += "accept by " + local_time(*ticket.accept_deadline);
+  if (ticket.resolve_deadline)
+    sla += (sla.empty() ? "" : ", ") + std::string("resolve by ") +
+           local_time(*ticket.resolve_deadline);
+  if (ticket.escalation_level > 0)
+    sla += (sla.empty() ? "" : ", ") + std::string("escalated ") +
+           std::to_string(ticket.escalation_level) + "x";
+  if (ticket.reopen_count > 0)
+    sla += (sla.empty() ? "" : ", ") + std::string("reopened ") +
+           std::to_string(ticket.reopen_count) + "x";
+  if (ticket.handback_count > 0)
+    sla += (sla.empty() ? "" : ", ") + std::string("handed back ") +
+           std::to_string(ticket.handback_count) + "x";
+  if (ticket.problem) sla += (sla.empty() ? "" : ", ") + std::string("问题工单 (problem ticket)");
+  if (!sla.empty()) out += "sla: " + sla + "\n";
   for (const TicketEvent& e : events) {
     std::string actor = e.actor;
     if (const Member* member = directory.find_member(e.actor)) actor = member->name;
-    out += "  " + local_time(e.at) + "  " +
-           (e.from ? std::string(to_string(*e.from)) + " → " : std::string("created → ")) +
-           std::string(to_string(e.to)) + "  by " + actor;
+    // Events that change no state (a note, a reminder, an escalation, a reassignment) show the
+    // state once.
+    std::string change =
+        !e.from           ? "created → " + std::string(to_string(e.to))
+        : *e.from == e.to ? "· " + std::string(to_string(e.to))
+                          : std::string(to_string(*e.from)) + " → " + std::string(to_string(e.to));
+    out += "  " + local_time(e.at) + "  " + change + "  by " + actor;
     if (!e.reason.empty()) out += ": " + e.reason;
     out += "\n";
   }

@@ -1,4 +1,5 @@
 #include "daemon/domain/engine.hpp"
+#include "daemon/domain/engine_call.hpp"
 
 #include <algorithm>
 #include <set>
@@ -101,12 +102,22 @@ std::string_view to_string(TimerKind kind) {
       return "location_followup";
     case TimerKind::verification:
       return "verification";
+    case TimerKind::accept_reminder:
+      return "accept_reminder";
+    case TimerKind::accept_overdue:
+      return "accept_overdue";
+    case TimerKind::resolve_reminder:
+      return "resolve_reminder";
+    case TimerKind::resolve_overdue:
+      return "resolve_overdue";
   }
   return "?";
 }
 
 std::optional<TimerKind> timer_kind_from_string(std::string_view text) {
-  for (TimerKind kind : {TimerKind::location_followup, TimerKind::verification}) {
+  for (TimerKind kind :
+       {TimerKind::location_followup, TimerKind::verification, TimerKind::accept_reminder,
+        TimerKind::accept_overdue, TimerKind::resolve_reminder, TimerKind::resolve_overdue}) {
     if (to_string(kind) == text) return kind;
   }
   return std::nullopt;
@@ -173,7 +184,8 @@ Explanation explain_ticket(const Settings& settings, const Directory& directory,
     e.location.explanation += "; ticket grid is " + *ticket.grid + " (from the follow-up answer)";
     e.location.grid = ticket.grid;
   }
-  RouteRequest request{settings.find_category(ticket.category), ticket.grid, ticket.tried};
+  RouteRequest request{settings.find_category(ticket.category), ticket.grid, ticket.tried,
+                       ticket.team};
   // Explain how the current assignee was chosen: everyone tried before them stays excluded.
   if (ticket.assignee) {
     auto it = std::find(request.tried.begin(), request.tried.end(), *ticket.assignee);
@@ -187,116 +199,7 @@ Explanation explain_ticket(const Settings& settings, const Directory& directory,
   return e;
 }
 
-// ---- One call: effects under construction ----
-
-class Engine::Call {
- public:
-  Call(Engine& engine, TimePoint now, std::string from, std::optional<std::int64_t> inbound)
-      : engine_(engine), now(now), from(std::move(from)), inbound(inbound) {}
-
-  Engine& engine_;
-  const TimePoint now;
-  const std::string from;  // sender phone, empty for timers and operators
-  const std::optional<std::int64_t> inbound;
-  Effects effects;
-
-  const Templates& templates() const { return engine_.settings_.templates; }
-
-  void touch(const Ticket& ticket, bool created = false) {
-    engine_.reindex(ticket);
-    touched_.insert(ticket.number);
-    if (created) created_.insert(ticket.number);
-  }
-
-  void transition(Ticket& ticket, TicketState to, std::string_view actor, std::string reason) {
-    std::optional<TicketState> from_state;
-    if (!created_.contains(ticket.number) || ticket.state != TicketState::new_ ||
-        to != TicketState::new_) {
-      from_state = ticket.state;
-    }
-    effects.events.push_back(
-        TicketEvent{ticket.number, from_state, to, std::string(actor), now, std::move(reason)});
-    ticket.state = to;
-    ticket.updated_at = now;
-    touch(ticket);
-  }
-
-  // A history row that changes no state (a note, a duplicate).
-  void record(Ticket& ticket, std::string_view actor, std::string reason) {
-    effects.events.push_back(TicketEvent{ticket.number, ticket.state, ticket.state,
-                                         std::string(actor), now, std::move(reason)});
-    ticket.updated_at = now;
-    touch(ticket);
-  }
-
-  void log(LogLevel level, std::string message, std::optional<TicketNo> ticket = std::nullopt) {
-    effects.logs.push_back(LogLine{level, std::move(message), ticket});
-  }
-
-  void send(const std::string& to, Audience audience, const std::string& body,
-            std::optional<TicketNo> ticket, bool urgent) {
-    OutgoingSms sms{to, engine_.settings_.signature + body, audience, ticket, urgent, inbound};
-    if (engine_.loop_guard_.allow(sms.to, sms.text, now)) {
-      effects.sms.push_back(std::move(sms));
-      return;
-    }
-    log(LogLevel::warning,
-        "held reply to " + mask(to) + ": same text sent " +
-            std::to_string(engine_.settings_.loop_protection.max_repeats) + " times within " +
-            std::to_string(engine_.settings_.loop_protection.period.count()) + " min",
-        ticket);
-    effects.held.push_back(std::move(sms));
-  }
-
-  void reply(const std::string& tmpl, const TemplateValues& values,
-             std::optional<TicketNo> ticket = std::nullopt) {
-    const Member* member = engine_.directory_->member_by_phone(from);
-    send(from, member ? Audience::member : Audience::resident, render(tmpl, values), ticket, false);
-  }
-
-  void to_member(std::string_view member_id, const std::string& tmpl, const TemplateValues& values,
-                 const Ticket& ticket) {
-    const Member* member = engine_.directory_->find_member(member_id);
-    if (member == nullptr) {
-      log(LogLevel::warning, "member " + std::string(member_id) + " is not in the directory",
-          ticket.number);
-      return;
-    }
-    send(member->phone, Audience::member, render(tmpl, values), ticket.number,
-         engine_.is_urgent(ticket));
-  }
-
-  void to_reporter(const Ticket& ticket, const std::string& tmpl) {
-    send(ticket.reporter, Audience::resident,
-         render(tmpl, TemplateValues().set("ticket", ticket.number)), ticket.number, false);
-  }
-
-  void arm(const Ticket& ticket, TimerKind kind, TimePoint at) {
-    effects.timers.push_back(TimerRequest{ticket.number, kind, at, false});
-  }
-  void disarm(const Ticket& ticket, TimerKind kind) {
-    effects.timers.push_back(TimerRequest{ticket.number, kind, now, true});
-  }
-
-  std::string mask(std::string_view phone) const {
-    return mask_number(phone, engine_.settings_.default_country);
-  }
-
-  Effects finish() {
-    for (TicketNo number : touched_) {
-      auto it = engine_.tickets_.find(number);
-      if (it != engine_.tickets_.end()) {
-        engine_.reindex(it->second);  // cheap when nothing changed since the last touch
-        effects.tickets.push_back(TicketChange{it->second, created_.contains(number)});
-      }
-    }
-    return std::move(effects);
-  }
-
- private:
-  std::set<TicketNo> touched_;
-  std::set<TicketNo> created_;
-};
+// ---- One call: effects under construction (class Engine::Call, engine_call.hpp) ----
 
 // ---- Engine ----
 
@@ -326,9 +229,16 @@ void Engine::restore(RestoredState state) {
     tickets_[ticket.number] = std::move(ticket);
   }
   for (const auto& [number, ticket] : tickets_) reindex(ticket);
+  // The daemon arms pending_timers() after a restore: that is what is armed now.
+  armed_sla_.clear();
+  for (const auto& [number, ticket] : tickets_) {
+    for (const TimerRequest& timer : sla_timers(ticket)) armed_sla_[number][timer.kind] = timer.at;
+  }
   // Never hand out a number twice, even if the stored counter lags behind the tickets.
   next_number_ = std::max({state.next_ticket_number, settings_.first_ticket_number, highest + 1});
   points_ = std::move(state.points_totals);
+  meetings_.restore(std::move(state.meetings), state.attendance,  // ---- meetings ----
+                    std::move(state.past_meeting_codes));
 }
 
 const Ticket* Engine::find(TicketNo number) const {
@@ -440,6 +350,7 @@ std::vector<TimerRequest> Engine::pending_timers() const {
     if (ticket.state == TicketState::resolved && ticket.verification_deadline) {
       timers.push_back({number, TimerKind::verification, *ticket.verification_deadline, false});
     }
+    for (const TimerRequest& timer : sla_timers(ticket)) timers.push_back(timer);
   }
   return timers;
 }
@@ -488,6 +399,7 @@ void Engine::prune_finished(TimePoint now) {
       continue;
     }
     unindex(number);
+    armed_sla_.erase(number);
     tickets_.erase(it);
   }
 }
@@ -535,17 +447,15 @@ void Engine::handle_member(Call& call, const Member& member, std::string_view te
     call.reply(settings_.templates.member_points,
                TemplateValues().set("points", points_of(member.id)));
   } else if (const auto* sign_in = std::get_if<SignIn>(&command)) {
-    call.log(LogLevel::notice, "sign-in to " + sign_in->meeting_code + " by " + member.id +
-                                   ": meetings not available yet");
-    call.reply(settings_.templates.member_sign_in_unavailable,
-               TemplateValues().set("meeting", sign_in->meeting_code));
+    member_sign_in(call, member, sign_in->meeting_code);  // ---- meetings ----
   } else if (std::holds_alternative<Unsubscribe>(command)) {
     call.effects.subscriptions.push_back({member.phone, false, call.now});
     call.reply(settings_.templates.member_unsubscribed, {});
   } else if (const auto* report = std::get_if<MemberReport>(&command)) {
-    // Members are villagers too: a report in their own words is a report.
-    resident_report(call, report->text);
-  } else {
+    // Members are villagers too: a report in their own words is a report (unless it answers
+    // the rating question of an order they raised for themselves: 没修好，水还在漏).
+    if (!member_verifies(call, member, report->text)) resident_report(call, report->text);
+  } else if (!handle_orders(call, member, command)) {  // ---- four orders ---- 点单 派 代, 验单
     call.reply(settings_.templates.member_help, {});
   }
 }
@@ -644,7 +554,7 @@ void Engine::member_resolve(Call& call, const Member& member, std::optional<Tick
            "ticket " + std::to_string(ticket->number) + " resolved by " + member.id +
                ", waiting for the reporter's rating",
            ticket->number);
-  call.to_reporter(*ticket, t.resident_rate_request);
+  call.to_reporter(*ticket, t.resident_rate_request, SmsKind::verification);
   call.reply(t.member_resolved, TemplateValues().set("ticket", ticket->number), ticket->number);
 }
 
@@ -663,6 +573,21 @@ void Engine::member_hand_back(Call& call, const Member& member, std::optional<Ti
   }
   if (!reason.empty()) ticket->notes.push_back({call.now, member.id, "退回：" + reason});
   const std::string why = reason.empty() ? "handed back" : "handed back: " + reason;
+  ++ticket->handback_count;
+  const int problem_after = settings_.escalation.problem_after;
+  if (problem_after > 0 && ticket->handback_count >= problem_after) {
+    call.record(*ticket, member.id, why);
+    make_problem(call, *ticket, "handed back " + std::to_string(ticket->handback_count) + " times");
+    if (ticket->assignee != member.id) {
+      call.reply(t.member_handed_back,
+                 TemplateValues()
+                     .set("ticket", ticket->number)
+                     .set("assignee", member_name(ticket->assignee.value_or(""))),
+                 ticket->number);
+      return;
+    }
+    // Nobody above could take it: fall through to the next candidate.
+  }
   if (!dispatch(call, *ticket, member.id, why, &reason)) {
     call.record(*ticket, member.id, why + " (nobody else to take it)");
     call.log(LogLevel::warning,
@@ -708,7 +633,8 @@ void Engine::member_list(Call& call, const Member& member) {
 
 bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
                       const std::string* handed_back_reason) {
-  RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried};
+  RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried,
+                       ticket.team};
   RouteDecision decision = route_ticket(*directory_, request, load_);
   if (!decision.member) {
     call.log(LogLevel::error,
@@ -724,6 +650,7 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
   }
   ticket.dispatched_at = call.now;
   ticket.accepted_at.reset();
+  start_clocks(call, ticket, false);
   std::string why = "dispatched to " + member + " (" + std::string(to_string(decision.step)) + ")";
   if (!reason.empty()) why += "; " + std::string(reason);
   call.transition(ticket, TicketState::dispatched, actor, why);
@@ -739,9 +666,11 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
       .set("reporter", call.mask(ticket.reporter));
   if (handed_back_reason != nullptr) {
     values.set("reason", handed_back_reason->empty() ? "未说明" : *handed_back_reason);
-    call.to_member(member, settings_.templates.member_handed_over, values, ticket);
+    call.to_member(member, settings_.templates.member_handed_over, values, ticket,
+                   SmsKind::dispatch);
   } else {
-    call.to_member(member, settings_.templates.member_dispatch, values, ticket);
+    const std::string& tmpl = dispatch_template(ticket, decision.step, values);  // four orders
+    call.to_member(member, tmpl, values, ticket, SmsKind::dispatch);
   }
   return true;
 }
@@ -819,10 +748,9 @@ void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
            "ticket " + std::to_string(ticket.number) + " rated " + std::to_string(score),
            ticket.number);
   if (ticket.assignee) {
-    const int points = score * settings_.points.per_star;
-    call.effects.points.push_back(
-        {*ticket.assignee, ticket.number, points, "rating " + std::to_string(score), call.now});
-    points_[*ticket.assignee] += points;
+    const int points = settings_.points.points_for_rating(score);
+    add_points(call, ticket, points, "rating " + std::to_string(score));
+    points_on_close(call, ticket);
     call.to_member(
         *ticket.assignee, settings_.templates.member_rated,
         TemplateValues().set("ticket", ticket.number).set("rating", score).set("points", points),
@@ -835,10 +763,31 @@ void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
 void Engine::resident_reopen(Call& call, Ticket& ticket) {
   ticket.verification_deadline.reset();
   ticket.resolved_at.reset();
+  ++ticket.reopen_count;
   call.disarm(ticket, TimerKind::verification);
-  call.transition(ticket, TicketState::reopened, call.from, "reporter says not solved");
+  call.transition(ticket, TicketState::reopened, call.from,
+                  "reporter says not solved (reopen " + std::to_string(ticket.reopen_count) + ")");
   call.log(LogLevel::notice, "ticket " + std::to_string(ticket.number) + " reopened by reporter",
            ticket.number);
+  if (ticket.assignee) add_points(call, ticket, settings_.points.reopened, "reopened");
+  // A new round: the member gets a new accept and resolve deadline.
+  start_clocks(call, ticket, true);
+  const int problem_after = settings_.escalation.problem_after;
+  const int escalate_on = settings_.verification.escalate_on_reopen;
+  if (problem_after > 0 && ticket.reopen_count >= problem_after) {
+    make_problem(call, ticket, "reopened " + std::to_string(ticket.reopen_count) + " times");
+    call.reply(settings_.templates.resident_reopened, TemplateValues().set("ticket", ticket.number),
+               ticket.number);
+    return;
+  }
+  if (escalate_on > 0 && ticket.reopen_count >= escalate_on &&
+      escalate(call, ticket, static_cast<std::size_t>(ticket.escalation_level),
+               "reopened " + std::to_string(ticket.reopen_count) + " times",
+               "群众" + std::to_string(ticket.reopen_count) + "次反映未解决")) {
+    call.reply(settings_.templates.resident_reopened, TemplateValues().set("ticket", ticket.number),
+               ticket.number);
+    return;
+  }
   const Member* assignee = ticket.assignee ? directory_->find_member(*ticket.assignee) : nullptr;
   if (assignee != nullptr && assignee->on_duty) {
     ticket.accepted_at.reset();
@@ -1027,6 +976,7 @@ void Engine::open_ticket(Call& call, const std::string& text) {
   ticket.updated_at = call.now;
   ticket.inbound_id = call.inbound;
   Classification c = classify(settings_, *directory_, call.from, text);
+  apply_ussd_choice(c);  // ---- USSD ---- category and grid picked on the menu, if any
   ticket.category = c.category.category;
   ticket.grid = c.location.grid;
   if (!ticket.grid) {
@@ -1073,7 +1023,9 @@ Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
     return call.finish();
   }
   Ticket& ticket = it->second;
-  if (kind == TimerKind::location_followup) {
+  if (kind != TimerKind::location_followup && kind != TimerKind::verification) {
+    sla_timer_fired(call, ticket, kind);
+  } else if (kind == TimerKind::location_followup) {
     if (ticket.state != TicketState::awaiting_location || !ticket.location_deadline ||
         now < *ticket.location_deadline) {
       call.log(LogLevel::debug, "stale location timer: ignored", number);
@@ -1096,6 +1048,7 @@ Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
     ticket.closed_at = now;
     call.transition(ticket, TicketState::closed, kSystem, "no rating within the window: unrated");
     call.log(LogLevel::info, "ticket " + std::to_string(number) + " closed unrated", number);
+    points_on_close(call, ticket);
   }
   return call.finish();
 }
@@ -1138,6 +1091,292 @@ Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std:
   }
   call.to_reporter(ticket, settings_.templates.resident_invalid);
   return call.finish();
+}
+
+// ---- SLA ----
+
+namespace {
+
+const SlaLimit& accept_limit_of(const Settings& settings, const Ticket& ticket) {
+  if (ticket.escalation_level > 0) return settings.escalation.accept_within;
+  static const Category kDefault;
+  const Category* category = settings.find_category(ticket.category);
+  return (category ? *category : kDefault).accept_within;
+}
+
+const SlaLimit& resolve_limit_of(const Settings& settings, const Ticket& ticket) {
+  if (ticket.escalation_level > 0) return settings.escalation.resolve_within;
+  static const Category kDefault;
+  const Category* category = settings.find_category(ticket.category);
+  return (category ? *category : kDefault).resolve_within;
+}
+
+const Reminder& reminder_of(const Settings& settings, const Ticket& ticket) {
+  const Category* category = settings.find_category(ticket.category);
+  return category && category->reminder ? *category->reminder : settings.sla.reminder;
+}
+
+bool waits_for_accept(TicketState state) {
+  return state == TicketState::dispatched || state == TicketState::reopened;
+}
+
+}  // namespace
+
+void Engine::schedule_sms(OutgoingSms& sms, SmsKind kind, TimePoint now) const {
+  const Sla& sla = settings_.sla;
+  TimePoint from = now;
+  // Members are not woken at night for what can wait; urgent categories and answers to what
+  // someone just sent go at once; villagers are never held.
+  if (sms.audience == Audience::member && !sms.urgent && kind != SmsKind::reply &&
+      sla.quiet_hours) {
+    if (auto until = quiet_until(now, *sla.quiet_hours, sla.time_zone)) {
+      sms.not_before = *until;
+      from = *until;
+    }
+  }
+  const std::chrono::seconds validity = sla.validity.of(kind);
+  if (validity.count() > 0) sms.expires_at = from + validity;
+}
+
+std::vector<TimerRequest> Engine::sla_timers(const Ticket& t) const {
+  std::vector<TimerRequest> out;
+  if (waits_for_accept(t.state) && t.accept_deadline) {
+    if (t.reminded_for != t.accept_deadline) {
+      if (auto at = reminder_time(*t.accept_deadline, accept_limit_of(settings_, t),
+                                  reminder_of(settings_, t))) {
+        out.push_back({t.number, TimerKind::accept_reminder, *at, false});
+      }
+    }
+    out.push_back({t.number, TimerKind::accept_overdue, *t.accept_deadline, false});
+  }
+  if (is_with_assignee(t.state) && t.resolve_deadline) {
+    if (t.reminded_for != t.resolve_deadline) {
+      if (auto at = reminder_time(*t.resolve_deadline, resolve_limit_of(settings_, t),
+                                  reminder_of(settings_, t))) {
+        out.push_back({t.number, TimerKind::resolve_reminder, *at, false});
+      }
+    }
+    out.push_back({t.number, TimerKind::resolve_overdue, *t.resolve_deadline, false});
+  }
+  return out;
+}
+
+void Engine::sync_sla_timers(Call& call, const Ticket& ticket) {
+  std::map<TimerKind, TimePoint> wanted;
+  for (const TimerRequest& timer : sla_timers(ticket)) wanted[timer.kind] = timer.at;
+  auto it = armed_sla_.find(ticket.number);
+  if (it == armed_sla_.end() && wanted.empty()) return;
+  std::map<TimerKind, TimePoint> armed;
+  if (it != armed_sla_.end()) armed = std::move(it->second);
+  for (const auto& [kind, at] : armed) {
+    if (!wanted.contains(kind)) {
+      call.effects.timers.push_back({ticket.number, kind, call.now, true});
+    }
+  }
+  for (const auto& [kind, at] : wanted) {
+    auto old = armed.find(kind);
+    if (old == armed.end() || old->second != at) {
+      call.effects.timers.push_back({ticket.number, kind, at, false});
+    }
+  }
+  if (wanted.empty()) {
+    armed_sla_.erase(ticket.number);
+  } else {
+    armed_sla_[ticket.number] = std::move(wanted);
+  }
+}
+
+void Engine::start_clocks(Call& call, Ticket& ticket, bool restart_resolve) {
+  const Sla& sla = settings_.sla;
+  ticket.accept_deadline =
+      add_limit(call.now, accept_limit_of(settings_, ticket), sla.calendar, sla.time_zone);
+  if (restart_resolve || !ticket.resolve_deadline) {
+    ticket.resolve_deadline =
+        add_limit(call.now, resolve_limit_of(settings_, ticket), sla.calendar, sla.time_zone);
+  }
+}
+
+std::string Engine::deadline_text(TimePoint at) const {
+  return format_local(at, settings_.sla.time_zone);
+}
+
+void Engine::sla_timer_fired(Call& call, Ticket& ticket, TimerKind kind) {
+  // The daemon dropped the timer when it fired; what is still due is re-armed by finish().
+  if (auto armed = armed_sla_.find(ticket.number); armed != armed_sla_.end()) {
+    armed->second.erase(kind);
+  }
+  const bool accept_phase = kind == TimerKind::accept_reminder || kind == TimerKind::accept_overdue;
+  const bool reminder = kind == TimerKind::accept_reminder || kind == TimerKind::resolve_reminder;
+  const std::optional<TimePoint>& deadline =
+      accept_phase ? ticket.accept_deadline : ticket.resolve_deadline;
+  const bool in_phase =
+      accept_phase ? waits_for_accept(ticket.state) : is_with_assignee(ticket.state);
+  // The stored ticket decides: a timer for a phase the ticket has left, for a deadline it no
+  // longer has, or before its time, is stale.
+  std::optional<TimePoint> due;
+  if (in_phase && deadline) {
+    if (!reminder) {
+      due = deadline;
+    } else if (ticket.reminded_for != deadline) {
+      due = reminder_time(
+          *deadline,
+          accept_phase ? accept_limit_of(settings_, ticket) : resolve_limit_of(settings_, ticket),
+          reminder_of(settings_, ticket));
+    }
+  }
+  if (!due || call.now < *due) {
+    call.log(LogLevel::debug, "stale " + std::string(to_string(kind)) + " timer: ignored",
+             ticket.number);
+    sync_sla_timers(call, ticket);  // re-arms what is still wanted (e.g. after a reload)
+    return;
+  }
+  const TimePoint at = *deadline;
+  const std::string phase = accept_phase ? "accept" : "resolve";
+  if (reminder && call.now >= at) {
+    // Late (the daemon was down): "accept by 20:00" at 21:00 helps nobody; the overdue timer,
+    // due as well, does the rest. Stored, so it is not tried again.
+    ticket.reminded_for = at;
+    call.touch(ticket);
+    call.log(LogLevel::debug, phase + " reminder skipped: the deadline has passed", ticket.number);
+    return;
+  }
+  if (reminder) {
+    ticket.reminded_for = at;
+    call.record(ticket, kSystem, "reminder: " + phase + " by " + deadline_text(at));
+    call.log(LogLevel::info,
+             "ticket " + std::to_string(ticket.number) + ": " + phase + " reminder to " +
+                 ticket.assignee.value_or("nobody"),
+             ticket.number);
+    if (ticket.assignee) {
+      call.to_member(
+          *ticket.assignee,
+          accept_phase ? settings_.templates.member_accept_reminder
+                       : settings_.templates.member_resolve_reminder,
+          TemplateValues().set("ticket", ticket.number).set("deadline", deadline_text(at)), ticket,
+          SmsKind::reminder);
+    }
+    return;
+  }
+  const std::string why = "overdue: not " + std::string(accept_phase ? "accepted" : "resolved") +
+                          " by " + deadline_text(at) +
+                          (ticket.assignee ? " (assignee " + *ticket.assignee + ")" : "");
+  if (ticket.assignee) {
+    add_points(call, ticket,
+               accept_phase ? settings_.points.overdue_accept : settings_.points.overdue_resolve,
+               accept_phase ? "overdue accept" : "overdue resolve");
+  }
+  call.record(ticket, kSystem, why);
+  call.log(LogLevel::warning, "ticket " + std::to_string(ticket.number) + " " + why, ticket.number);
+  if (!escalate(call, ticket, static_cast<std::size_t>(ticket.escalation_level), why,
+                accept_phase ? "超时未签收" : "超时未办结")) {
+    // The top of the chain (or nobody above): this clock stops; the overdue event stays.
+    (accept_phase ? ticket.accept_deadline : ticket.resolve_deadline).reset();
+    call.record(ticket, kSystem,
+                "nobody further up the escalation chain; " + phase + " deadline cleared");
+    call.log(LogLevel::error,
+             "ticket " + std::to_string(ticket.number) + " overdue with nobody above " +
+                 ticket.assignee.value_or("nobody") + " in the escalation chain",
+             ticket.number);
+  }
+}
+
+std::optional<std::string> Engine::escalation_party(const Ticket& ticket,
+                                                    EscalationStep step) const {
+  const Grid* grid = ticket.grid ? directory_->find_grid(*ticket.grid) : nullptr;
+  auto available = [&](std::string_view id) {
+    const Member* member = directory_->find_member(id);
+    return member != nullptr && member->on_duty;
+  };
+  switch (step) {
+    case EscalationStep::grid_leader:
+      if (grid && !grid->leader.empty() && available(grid->leader)) return grid->leader;
+      return std::nullopt;
+    case EscalationStep::township_desk:
+      if (grid == nullptr || grid->township.empty()) return std::nullopt;
+      for (const std::string& id : directory_->duty_desk_members(grid->township)) {
+        if (available(id)) return id;
+      }
+      return std::nullopt;
+    case EscalationStep::county_desk:
+      for (const std::string& id : directory_->duty_desk_members("")) {
+        if (available(id)) return id;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool Engine::escalate(Call& call, Ticket& ticket, std::size_t from_step, const std::string& why,
+                      std::string_view sms_reason) {
+  const std::vector<EscalationStep>& chain = settings_.escalation.chain;
+  for (std::size_t i = from_step; i < chain.size(); ++i) {
+    std::optional<std::string> party = escalation_party(ticket, chain[i]);
+    if (!party || party == ticket.assignee) continue;
+    const std::optional<std::string> previous = ticket.assignee;
+    ticket.escalation_level = static_cast<int>(i + 1);
+    ticket.assignee = *party;
+    if (std::find(ticket.tried.begin(), ticket.tried.end(), *party) == ticket.tried.end()) {
+      ticket.tried.push_back(*party);
+    }
+    ticket.dispatched_at = call.now;
+    ticket.accepted_at.reset();
+    start_clocks(call, ticket, true);  // escalation limits, level > 0
+    call.transition(ticket, TicketState::dispatched, kSystem,
+                    "escalated to " + *party + " (" + std::string(to_string(chain[i])) +
+                        ", level " + std::to_string(ticket.escalation_level) + "): " + why);
+    call.log(LogLevel::notice,
+             "ticket " + std::to_string(ticket.number) + " escalated to " + *party + " (" +
+                 std::string(to_string(chain[i])) + "): " + why,
+             ticket.number);
+    call.to_member(*party, settings_.templates.member_escalated,
+                   TemplateValues()
+                       .set("ticket", ticket.number)
+                       .set("village", village_of(ticket))
+                       .set("category", category_name(ticket))
+                       .set("text", ticket.text)
+                       .set("reporter", call.mask(ticket.reporter))
+                       .set("reason", std::string(sms_reason))
+                       .set("deadline", deadline_text(*ticket.accept_deadline)),
+                   ticket, SmsKind::escalation);
+    const Member* before = previous ? directory_->find_member(*previous) : nullptr;
+    // The member who just handed it back gets their reply instead.
+    if (before != nullptr && before->id != *party && before->phone != call.from) {
+      call.to_member(
+          *previous, settings_.templates.member_escalated_away,
+          TemplateValues().set("ticket", ticket.number).set("assignee", member_name(*party)),
+          ticket, SmsKind::escalation);
+    }
+    return true;
+  }
+  return false;
+}
+
+void Engine::make_problem(Call& call, Ticket& ticket, const std::string& why) {
+  if (!ticket.problem) {
+    ticket.problem = true;
+    call.record(ticket, kSystem, "problem ticket (问题工单): " + why);
+    call.log(LogLevel::warning,
+             "ticket " + std::to_string(ticket.number) + " is a problem ticket: " + why,
+             ticket.number);
+  }
+  const std::size_t top =
+      settings_.escalation.chain.empty() ? 0 : settings_.escalation.chain.size() - 1;
+  escalate(call, ticket, top, "problem ticket: " + why, "问题工单");
+}
+
+void Engine::add_points(Call& call, const Ticket& ticket, int points, std::string reason) {
+  if (points == 0 || !ticket.assignee) return;
+  call.effects.points.push_back(
+      {*ticket.assignee, ticket.number, points, std::move(reason), call.now});
+  points_[*ticket.assignee] += points;
+}
+
+void Engine::points_on_close(Call& call, const Ticket& ticket) {
+  if (!ticket.assignee || !ticket.resolved_at) return;
+  add_points(call, ticket, settings_.points.resolved, "resolved");
+  if (ticket.resolve_deadline && *ticket.resolved_at <= *ticket.resolve_deadline) {
+    add_points(call, ticket, settings_.points.on_time, "on time");
+  }
 }
 
 }  // namespace lianxin::domain

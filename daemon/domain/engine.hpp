@@ -9,7 +9,8 @@
 // Behaviour (what users see):
 // * A number in the member directory speaks the member grammar (grammar.hpp): 接/完成/退 with
 //   or without a ticket number (without: only when they have exactly one open ticket, else the
-//   reply lists their numbers), 我的, 积分, 签到 (answered "not available yet"), 退订. A ticket
+//   reply lists their numbers), 我的, 积分, 签到 (meetings.hpp), 退订, 点单/派/代 (the four
+//   orders and reports on behalf of residents: engine_orders.cpp). A ticket
 //   number that is not theirs or does not exist gets a clear reply; anything unrecognised gets
 //   one line of help; a long free text reads as a report of their own (grid: the text, else
 //   their own grid).
@@ -47,10 +48,13 @@
 #include <vector>
 
 #include "daemon/domain/classify.hpp"
+#include "daemon/domain/grammar.hpp"
+#include "daemon/domain/meetings.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/routing.hpp"
 #include "daemon/domain/settings.hpp"
 #include "daemon/domain/templates.hpp"
+#include "daemon/domain/ussd.hpp"
 
 namespace lianxin::domain {
 
@@ -66,11 +70,23 @@ struct OutgoingSms {
   std::string text;  // signature included
   Audience audience = Audience::resident;
   std::optional<TicketNo> ticket;
-  bool urgent = false;  // urgent category: not held by quiet hours (later issue)
+  bool urgent = false;                      // urgent category: not held by quiet hours
   std::optional<std::int64_t> in_reply_to;  // inbound id that caused it
+  // ---- SLA ---- set by the engine (Settings::sla): quiet hours and validity.
+  std::optional<TimePoint> not_before;  // held until then (quiet hours; members only)
+  std::optional<TimePoint> expires_at;  // dropped as expired if not sent by then
 };
 
-enum class TimerKind { location_followup, verification };
+// SLA timers (accept_*, resolve_*) are checked against the ticket's stored deadlines when they
+// fire, so a timer that fires late, twice, or after its ticket moved on does nothing.
+enum class TimerKind {
+  location_followup,
+  verification,
+  accept_reminder,
+  accept_overdue,
+  resolve_reminder,
+  resolve_overdue,
+};
 std::string_view to_string(TimerKind kind);
 std::optional<TimerKind> timer_kind_from_string(std::string_view text);
 
@@ -113,6 +129,17 @@ enum class EngineError {
 const std::error_category& engine_error_category();
 std::error_code make_error_code(EngineError error);
 
+// ---- four orders ---- what raise_order() refuses.
+enum class OrderError {
+  unknown_member = 1,  // raised_by is neither a member nor "operator:NAME"
+  unknown_team,
+  invalid_phone,  // the resident's number is not a personal phone number
+  empty_text,
+  no_reporter,  // an operator's order without a resident: nobody could verify it
+};
+const std::error_category& order_error_category();
+std::error_code make_error_code(OrderError error);
+
 struct Effects {
   std::vector<TicketChange> tickets;
   std::vector<TicketEvent> events;
@@ -122,6 +149,9 @@ struct Effects {
   std::vector<LogLine> logs;
   std::vector<PointsEntry> points;
   std::vector<SubscriptionChange> subscriptions;
+  // ---- meetings ---- new meetings and sign-ins, to insert.
+  std::vector<Meeting> meetings;
+  std::vector<Attendance> attendance;
   std::optional<TicketNo> next_ticket_number;  // set when a number was allocated: persist it
   std::error_code error;                       // operator calls only
   std::string diagnostic;
@@ -133,6 +163,11 @@ struct RestoredState {
   std::vector<Ticket> tickets;      // open tickets (and, optionally, recently closed ones)
   TicketNo next_ticket_number = 0;  // 0: first_ticket_number from the settings
   std::unordered_map<std::string, long long> points_totals;  // member id → points
+  // ---- meetings ---- meetings that ended within Windows::closed_retention (or later) with
+  // their sign-ins; the codes of older ones (never reused).
+  std::vector<Meeting> meetings;
+  std::vector<Attendance> attendance;
+  std::vector<std::string> past_meeting_codes;
 };
 
 // ---- Pieces with one job each ----
@@ -182,6 +217,61 @@ class Engine {
   // Operator (filter/verify): the report is not a real case.
   Effects invalidate(TicketNo ticket, std::string_view operator_name, std::string_view reason,
                      TimePoint now);
+
+  // ---- operator ----
+  // lianxinctl actions through the control socket (engine_operator.cpp). Each records an event
+  // with actor "operator:NAME" and the reason; on a ticket that does not exist or is finished
+  // the Effects carry an EngineError and a diagnostic and nothing changes.
+  // Hands the ticket to `member` (member id, or phone number in any form normalize_e164 takes):
+  // it becomes dispatched to them; the previous assignee (if working on it) is told.
+  Effects reassign(TicketNo ticket, std::string_view member, std::string_view operator_name,
+                   std::string_view reason, TimePoint now);
+  // Closes the ticket as it is (close reason none: never counted as rated); assignee and
+  // reporter are told.
+  Effects close_ticket(TicketNo ticket, std::string_view operator_name, std::string_view reason,
+                       TimePoint now);
+  // An internal note in the history (no SMS); allowed on finished tickets still in memory too.
+  Effects add_note(TicketNo ticket, std::string_view operator_name, std::string_view text,
+                   TimePoint now);
+
+  // ---- USSD ----
+  // What the USSD menu does and asks (engine_ussd.cpp); `from` in E.164. The actions are the
+  // same as their SMS commands (a report is a ticket like any other and its reporter gets the
+  // usual SMS confirmation with the number), but the caller gets no SMS for what the USSD screen
+  // already tells them (accepted, done, rated). Refusals change nothing.
+  struct UssdOutcome {
+    Effects effects;
+    UssdActionResult result;
+  };
+  UssdOutcome ussd_report(std::string_view from, const UssdReport& report, TimePoint now);
+  UssdOutcome ussd_accept(std::string_view from, TicketNo ticket, TimePoint now);
+  UssdOutcome ussd_done(std::string_view from, TicketNo ticket, TimePoint now);
+  UssdOutcome ussd_rate(std::string_view from, TicketNo ticket, int score, TimePoint now);
+  std::vector<UssdTicketLine> ussd_reporter_tickets(std::string_view from);  // newest first
+  std::vector<UssdTicketLine> ussd_member_tickets(std::string_view from, UssdMemberList which);
+  std::optional<TicketNo> ussd_ratable_ticket(std::string_view from);
+  std::optional<UssdPlace> ussd_home_place(std::string_view from) const;
+  std::vector<UssdPlace> ussd_places() const;  // every grid, directory order
+
+  // ---- four orders ----
+  // 网格点单 by lianxinctl: raises an order for `team` (team id or name) as if `raised_by` (a
+  // member id or phone) had texted 点单; `raised_by` may also be "operator:NAME", then
+  // `resident_phone` is required (someone must verify). The resident (any form normalize_e164
+  // takes), if given, is the reporter: they get the confirmation and the verification question;
+  // else the raising member does. Errors (OrderError) in Effects.error/diagnostic, nothing
+  // changes. The team leader gets the dispatch SMS (平台派单).
+  Effects raise_order(std::string_view raised_by, std::string_view team, std::string_view text,
+                      std::optional<std::string> resident_phone, TimePoint now);
+
+  // ---- meetings ----
+  // Creates a meeting (code normalised with normalize_meeting_code; created_by and created_at
+  // are set here). Errors (MeetingError: invalid code, empty title, bad window, unknown grid,
+  // duplicate code) in Effects.error/diagnostic, nothing changes. No SMS is sent.
+  Effects create_meeting(Meeting meeting, std::string_view operator_name, TimePoint now);
+  // Who signed in when and who is missing; nullopt when the meeting is unknown here (never
+  // created, or ended longer than Windows::closed_retention ago: read the database then).
+  std::optional<AttendanceReport> attendance(std::string_view code) const;
+  std::vector<Meeting> meetings() const;  // the ones in memory, by start time
 
   const Ticket* find(TicketNo number) const;
   std::vector<Ticket> tickets() const;  // in memory, by number
@@ -233,6 +323,48 @@ class Engine {
   bool is_urgent(const Ticket& ticket) const;
   void prune_finished(TimePoint now);
 
+  // ---- four orders ---- (engine_orders.cpp)
+  // 点单, 派, 代, and a rating from a member who raised an order (群众验单): true when handled.
+  bool handle_orders(Call& call, const Member& member, const MemberCommand& command);
+  void member_raise_order(Call& call, const Member& member, const RaiseOrder& order);
+  void member_assign(Call& call, const Member& member, const Assign& assign);
+  void member_on_behalf(Call& call, const Member& member, const OnBehalf& report);
+  bool member_verifies(Call& call, const Member& member, std::string_view text);
+  // Creates the ticket of an order or an on-behalf report and dispatches it; the reporter gets
+  // the confirmation. `team`: route through this team (an order).
+  Ticket& open_for(Call& call, std::string reporter, std::string text,
+                   std::optional<std::string> raised_by, std::optional<std::string> team,
+                   std::string_view actor, std::optional<std::string> fallback_grid);
+  // The team a ticket goes through: its own (an order) or its category's team route.
+  const Team* ticket_team(const Ticket& ticket) const;
+  // The dispatch SMS for a route step: a team leader's says they may 派 (sets {team}).
+  const std::string& dispatch_template(const Ticket& ticket, RouteStep step,
+                                       TemplateValues& values) const;
+
+  // ---- meetings ---- (engine_meetings.cpp)
+  void member_sign_in(Call& call, const Member& member, const std::string& code);
+
+  // ---- SLA ---- deadlines, reminders, escalation, problem tickets, points (engine.cpp)
+  // Sets not_before (quiet hours: non-urgent, non-reply SMS to members) and expires_at.
+  void schedule_sms(OutgoingSms& sms, SmsKind kind, TimePoint now) const;
+  // The SLA timers the ticket's stored state asks for (what pending_timers() re-arms).
+  std::vector<TimerRequest> sla_timers(const Ticket& ticket) const;
+  // Emits arm/cancel requests so the daemon's SLA timers for the ticket match sla_timers().
+  void sync_sla_timers(Call& call, const Ticket& ticket);
+  // New accept deadline (and the resolve deadline, on the first dispatch or when `restart`).
+  void start_clocks(Call& call, Ticket& ticket, bool restart_resolve);
+  void sla_timer_fired(Call& call, Ticket& ticket, TimerKind kind);
+  // Hands the ticket to the first available party at chain index >= `from_step`; false when
+  // nobody above can take it.
+  // `why` goes to the history and the log, `sms_reason` (Chinese) into the SMS.
+  bool escalate(Call& call, Ticket& ticket, std::size_t from_step, const std::string& why,
+                std::string_view sms_reason);
+  std::optional<std::string> escalation_party(const Ticket& ticket, EscalationStep step) const;
+  void make_problem(Call& call, Ticket& ticket, const std::string& why);
+  void add_points(Call& call, const Ticket& ticket, int points, std::string reason);
+  void points_on_close(Call& call, const Ticket& ticket);
+  std::string deadline_text(TimePoint at) const;
+
   // What one ticket contributes to the indexes; kept per ticket so that a change can be undone
   // exactly, whatever the ticket looks like now.
   struct IndexEntry {
@@ -262,9 +394,19 @@ class Engine {
   ReplyLoopGuard loop_guard_;
   std::deque<std::int64_t> recent_inbound_;
   std::unordered_set<std::int64_t> recent_inbound_set_;
+  // ---- meetings ----
+  MeetingBook meetings_;
+  // ---- USSD ---- the menu's choice while ussd_report() opens its ticket (open_ticket()
+  // takes category and grid from it instead of the keywords).
+  const UssdReport* ussd_choice_ = nullptr;
+  void apply_ussd_choice(Classification& classification) const;
+  // ---- SLA ---- the SLA timers the daemon has armed, per ticket (kind → time).
+  std::unordered_map<TicketNo, std::map<TimerKind, TimePoint>> armed_sla_;
 };
 
 }  // namespace lianxin::domain
 
 template <>
 struct std::is_error_code_enum<lianxin::domain::EngineError> : std::true_type {};
+template <>
+struct std::is_error_code_enum<lianxin::domain::OrderError> : std::true_type {};

@@ -17,6 +17,8 @@ using text::MatchText;
 using Text = std::u32string_view;
 
 constexpr std::size_t kMaxTicketDigits = 12;
+// Fewer digits than a local number are not a phone number ("代 3号楼…").
+constexpr std::size_t kMinPhoneDigits = 7;
 // A member's text with this many ideographs is a report even if it mentions an acknowledgement
 // somewhere in the middle (unless it starts with one).
 constexpr int kLongReportIdeographs = 15;
@@ -31,6 +33,9 @@ enum class Kind {
   unsubscribe,
   query,
   cancel,
+  raise_order,
+  assign,
+  on_behalf,
 };
 
 // What must follow a keyword for it to count as one.
@@ -63,6 +68,18 @@ constexpr std::array kMemberPrefixKeywords{
     Keyword{U"TH", Kind::hand_back, Boundary::latin},
     Keyword{U"签到", Kind::sign_in, Boundary::any},
     Keyword{U"QD", Kind::sign_in, Boundary::latin},
+    // Four orders and reports on behalf of others. 派/代 are common first characters of prose
+    // (派出所, 代表, 代办证件…): strict. 点单 hardly starts a sentence and is often glued to the
+    // team name (点单维修…).
+    Keyword{U"点单", Kind::raise_order, Boundary::any},
+    Keyword{U"DD", Kind::raise_order, Boundary::latin},
+    Keyword{U"派单", Kind::assign, Boundary::strict},
+    Keyword{U"派", Kind::assign, Boundary::strict},
+    Keyword{U"PD", Kind::assign, Boundary::latin},
+    Keyword{U"代办", Kind::on_behalf, Boundary::strict},
+    Keyword{U"代报", Kind::on_behalf, Boundary::strict},
+    Keyword{U"代", Kind::on_behalf, Boundary::strict},
+    Keyword{U"DB", Kind::on_behalf, Boundary::latin},
 };
 
 // Whole-message commands (compared with inner spaces removed).
@@ -323,6 +340,102 @@ std::optional<MemberCommand> parse_sign_in(const MatchText& m, std::size_t i) {
   return SignIn{code};
 }
 
+struct PhoneScan {
+  std::string number;  // ASCII digits, with a leading '+' when typed
+  std::size_t end = 0;
+};
+
+// A phone number at i (after separators): [+] digit groups. Groups separated by one space or
+// '-' are joined while the number is still short of a whole one (11 digits for a mobile, 12 for
+// a landline with trunk 0, 13 for 86 + mobile, 15 after '+'), so "138 0000 0001" is one number
+// but the "3" of "13800000001 3号楼" is not part of it. Glued to a Latin letter: no number.
+std::optional<PhoneScan> scan_phone(Text s, std::size_t i) {
+  std::size_t j = i;
+  while (j < s.size() && is_separator(s[j]) && s[j] != U'+') ++j;
+  PhoneScan scan;
+  if (j < s.size() && s[j] == U'+') {
+    scan.number.push_back('+');
+    j = skip_separators(s, j + 1);  // "+ 86"
+  }
+  if (j >= s.size() || !is_ascii_digit(s[j])) return std::nullopt;
+  std::size_t digits = 0;
+  const bool plus = !scan.number.empty();
+  const auto whole_length = [&] {
+    const std::string_view d = std::string_view(scan.number).substr(plus ? 1 : 0);
+    if (d.starts_with("86")) return std::size_t{13};
+    if (plus) return std::size_t{15};
+    return d.starts_with("0") ? std::size_t{12} : std::size_t{11};
+  };
+  while (true) {
+    while (j < s.size() && is_ascii_digit(s[j])) {
+      scan.number.push_back(static_cast<char>(s[j]));
+      ++digits;
+      ++j;
+    }
+    const bool joined = j + 1 < s.size() && (s[j] == U' ' || s[j] == U'-') &&
+                        is_ascii_digit(s[j + 1]) && digits < whole_length();
+    if (!joined) break;
+    ++j;
+  }
+  // "3号楼", "12户": a short number is part of the text, not a phone.
+  if (digits < kMinPhoneDigits || (j < s.size() && is_ascii_alpha(s[j]))) return std::nullopt;
+  scan.end = j;
+  return scan;
+}
+
+// The word at i (after separators) up to the next separator: [begin, end) in key positions.
+std::pair<std::size_t, std::size_t> word_at(Text s, std::size_t i) {
+  const std::size_t begin = skip_separators(s, i);
+  std::size_t end = begin;
+  while (end < s.size() && !is_separator(s[end])) ++end;
+  return {begin, end};
+}
+
+std::string original_range(const MatchText& m, std::size_t begin, std::size_t end) {
+  end = std::min(end, m.original.size());
+  begin = std::min(begin, end);
+  return text::encode_utf8(Text(m.original).substr(begin, end - begin));
+}
+
+// 点单 [phone] service [phone] need.
+MemberCommand parse_raise_order(const MatchText& m, std::size_t i) {
+  const Text key(m.key);
+  RaiseOrder order;
+  if (auto phone = scan_phone(key, i)) {
+    order.resident = phone->number;
+    i = phone->end;
+  }
+  const auto [begin, end] = word_at(key, i);
+  order.service = original_range(m, begin, end);
+  i = end;
+  if (order.resident.empty()) {
+    if (auto phone = scan_phone(key, i)) {
+      order.resident = phone->number;
+      i = phone->end;
+    }
+  }
+  order.text = rest_of_original(m, i);
+  return order;
+}
+
+// 代 phone report.
+MemberCommand parse_on_behalf(const MatchText& m, std::size_t i) {
+  OnBehalf report;
+  if (auto phone = scan_phone(Text(m.key), i)) {
+    report.resident = phone->number;
+    i = phone->end;
+  }
+  report.text = rest_of_original(m, i);
+  return report;
+}
+
+// 派 [number] name.
+std::optional<MemberCommand> parse_assign(const MatchText& m, std::size_t i) {
+  const NumberScan scan = scan_ticket_number(Text(m.key), i);
+  if (scan.status == NumberStatus::malformed) return std::nullopt;
+  return Assign{ticket_of(scan), rest_of_original(m, scan.end)};
+}
+
 // nullopt: not a (valid) member command.
 std::optional<MemberCommand> parse_member_command(const MatchText& m) {
   const Text key(m.key);
@@ -343,6 +456,9 @@ std::optional<MemberCommand> parse_member_command(const MatchText& m) {
   if (k == nullptr) return std::nullopt;
   const std::size_t after_keyword = k->word.size();
   if (k->kind == Kind::sign_in) return parse_sign_in(m, after_keyword);
+  if (k->kind == Kind::raise_order) return parse_raise_order(m, after_keyword);
+  if (k->kind == Kind::on_behalf) return parse_on_behalf(m, after_keyword);
+  if (k->kind == Kind::assign) return parse_assign(m, after_keyword);
 
   const NumberScan scan = scan_ticket_number(key, after_keyword);
   if (scan.status == NumberStatus::malformed) return std::nullopt;
@@ -515,8 +631,8 @@ std::optional<TicketNo> parse_ticket_number(std::string_view text) {
 
 std::string_view command_name(const MemberCommand& command) {
   static constexpr std::array<std::string_view, std::variant_size_v<MemberCommand>> kNames{
-      "accept",  "resolve",     "hand_back",    "my_tickets",   "my_points",
-      "sign_in", "unsubscribe", "unrecognized", "member_report"};
+      "accept",      "resolve",      "hand_back",     "my_tickets",  "my_points", "sign_in",
+      "unsubscribe", "unrecognized", "member_report", "raise_order", "assign",    "on_behalf"};
   return kNames[command.index()];
 }
 

@@ -18,6 +18,14 @@
 //   my points   积分 | 我的积分 | 查积分 | JF           (whole message)
 //   sign in     签到 | QD + meeting code               `签到 M12`, `QD M12`, `签到m12` → "M12"
 //   unsubscribe 退订 | TD                              (whole message; `退订，谢谢` too)
+//   order       点单 | DD  [phone] service [phone] need `点单 维修 王大妈家水管爆了`,
+//               (网格点单: a need for a service team)  `DD 维修 13800000001 水管爆了`,
+//                                                      `点单维修王大妈家水管爆了` (no space: the
+//                                                      engine finds the team name at the start)
+//   assign      派 | 派单 | PD  number  name-or-id    `派 123 张三`, `派单123 m-vol-1`, `PD 12 李四`
+//               (团长派单: a team leader hands a ticket to one of the team)
+//   on behalf   代 | 代办 | 代报 | DB  phone  report   `代 13800000001 想办残疾证`,
+//               (a helper 代办员 reports for a resident) `代 138-0000-0001 低保没到账`
 // Rules that keep commands apart from prose:
 //   * Latin keywords must not be followed by another Latin letter (`JDX` is no accept).
 //   * The one-character keywords 接 and 退 must be followed by the end, a space, punctuation, a
@@ -32,6 +40,12 @@
 //     hand back as reason (the original characters, trimmed, full-width punctuation kept).
 //   * Sign-in needs a code of Latin letters/digits (`-` allowed), at most 16; `签到` alone is
 //     Unrecognized.
+//   * 派, 派单, 代, 代办, 代报 need the strict boundary (`派出所来人了`, `代表来了`, `代办证件要
+//     什么材料` stay reports); 点单 takes anything after it (`点单维修…`). These three always parse
+//     (missing parts come back empty: the engine answers with the usage), except a malformed
+//     ticket number after 派 (`派 12a 张三`: Unrecognized). A phone number may be written with
+//     spaces or `-` between digit groups, `+86`/`86` in front; it is returned as typed (digits
+//     and a leading `+`) and checked by the engine.
 //
 // MEMBERS ARE VILLAGERS TOO. A member message that is not a command is either:
 //   * MemberReport — it reads like a report: it does not start with a command word, has at least
@@ -103,6 +117,24 @@ struct SignIn {
   bool operator==(const SignIn&) const = default;
 };
 
+// ---- Four orders and reports on behalf of others ----
+struct RaiseOrder {      // 点单: a grid member raises a need for a service team (网格点单)
+  std::string service;   // the first word as typed (team name, alias, or service); may be empty
+  std::string resident;  // a phone number as typed ("13800000001", "+8613800000001"); may be empty
+  std::string text;      // the need, after the service word (and phone); may be empty
+  bool operator==(const RaiseOrder&) const = default;
+};
+struct Assign {                    // 派 123 张三: a team leader hands a ticket to a team member
+  std::optional<TicketNo> ticket;  // nullopt: the leader's only open ticket
+  std::string assignee;  // name or member id and anything after it, as typed; may be empty
+  bool operator==(const Assign&) const = default;
+};
+struct OnBehalf {        // 代 13800000001 想办残疾证: a helper reports for a resident
+  std::string resident;  // phone number as typed (digits, leading '+'); empty when none given
+  std::string text;      // the report; may be empty
+  bool operator==(const OnBehalf&) const = default;
+};
+
 // ---- Resident commands ----
 struct Rate {
   int score;  // 1..5
@@ -144,8 +176,9 @@ struct MemberReport {  // a member's long free text that reads like a report (se
   bool operator==(const MemberReport&) const = default;
 };
 
-using MemberCommand = std::variant<Accept, Resolve, HandBack, MyTickets, MyPoints, SignIn,
-                                   Unsubscribe, Unrecognized, MemberReport>;
+using MemberCommand =
+    std::variant<Accept, Resolve, HandBack, MyTickets, MyPoints, SignIn, Unsubscribe, Unrecognized,
+                 MemberReport, RaiseOrder, Assign, OnBehalf>;
 using ResidentCommand = std::variant<Rate, Reopen, Query, Cancel, Unsubscribe, Report>;
 
 MemberCommand parse_member_message(std::string_view text);

@@ -91,6 +91,20 @@ std::optional<CloseReason> close_reason_from_string(std::string_view text) {
   return parse_enum(kCloseReasonNames, text);
 }
 
+namespace {
+constexpr std::array<std::pair<TicketKind, std::string_view>, 2> kTicketKindNames{{
+    {TicketKind::report, "report"},
+    {TicketKind::order, "order"},
+}};
+}  // namespace
+
+std::string_view to_string(TicketKind kind) {
+  return enum_name(kTicketKindNames, kind);
+}
+std::optional<TicketKind> ticket_kind_from_string(std::string_view text) {
+  return parse_enum(kTicketKindNames, text);
+}
+
 bool is_terminal(TicketState state) {
   return state == TicketState::closed || state == TicketState::invalid ||
          state == TicketState::cancelled;

@@ -54,6 +54,8 @@ struct Team {
   std::string name;
   std::string leader;                // member id
   std::vector<std::string> members;  // member ids (the leader may be listed too)
+  // ---- four orders ---- other words members use for the team in `点单 维修 …` ("维修", "水电")
+  std::vector<std::string> aliases{};
 };
 
 // The desk that takes what nobody else can. An empty township means the county desk.
@@ -119,6 +121,11 @@ enum class CloseReason { none, rated, unrated, cancelled, invalid };
 std::string_view to_string(CloseReason reason);
 std::optional<CloseReason> close_reason_from_string(std::string_view text);
 
+// A villager's report, or a service order a grid member raised for a team (网格点单).
+enum class TicketKind { report, order };
+std::string_view to_string(TicketKind kind);
+std::optional<TicketKind> ticket_kind_from_string(std::string_view text);
+
 struct TicketNote {
   TimePoint at;
   std::string author;  // member id, reporter phone, or "system"
@@ -149,6 +156,20 @@ struct Ticket {
   CloseReason close_reason = CloseReason::none;
   std::optional<int> rating;               // 1..5 when rated
   std::optional<std::int64_t> inbound_id;  // the inbound SMS that created it
+
+  // ---- SLA and escalation (stored; see sla.hpp) ----
+  std::optional<TimePoint> accept_deadline;   // accept by then, else remind/escalate
+  std::optional<TimePoint> resolve_deadline;  // resolve by then, else remind/escalate
+  int escalation_level = 0;                   // steps taken up the escalation chain
+  int reopen_count = 0;                       // times the villager said "not solved"
+  int handback_count = 0;                     // times a member handed it back (退)
+  bool problem = false;                       // 问题工单: reopened/handed back too often
+  std::optional<TimePoint> reminded_for;      // the deadline the last SLA reminder was for
+
+  // ---- Four orders and reports on behalf of others ----
+  TicketKind kind = TicketKind::report;
+  std::optional<std::string> raised_by;  // member id: who raised the order / reported for someone
+  std::optional<std::string> team;       // team id of a service order
 };
 
 // One row of a ticket's history. from == to for events that change no state (a note, a

@@ -110,7 +110,12 @@ RouteDecision route_ticket(const Directory& directory, const RouteRequest& reque
                            const OpenLoad& load) {
   RouteDecision decision;
   CandidateWalk walk(directory, request, load, decision);
-  const RouteKind kind = request.category ? request.category->route : RouteKind::grid;
+  // A service order names its team; otherwise the category's route decides.
+  const RouteKind kind = request.team
+                             ? RouteKind::team
+                             : (request.category ? request.category->route : RouteKind::grid);
+  const std::string team_id =
+      request.team ? *request.team : (request.category ? request.category->team : "");
   const Grid* grid = request.grid ? directory.find_grid(*request.grid) : nullptr;
   if (request.grid && grid == nullptr) {
     decision.trace.push_back("grid " + *request.grid + " is not in the directory");
@@ -118,10 +123,9 @@ RouteDecision route_ticket(const Directory& directory, const RouteRequest& reque
   if (grid == nullptr) decision.trace.push_back("location unknown: duty desk");
 
   if (kind == RouteKind::team) {
-    const Team* team = directory.find_team(request.category->team);
+    const Team* team = directory.find_team(team_id);
     if (team == nullptr) {
-      decision.trace.push_back("team " + request.category->team +
-                               " is not in the directory: routing by grid");
+      decision.trace.push_back("team " + team_id + " is not in the directory: routing by grid");
     } else {
       decision.trace.push_back("route: team " + team->id + " (" + team->name + ")");
       if (walk.pick_one(team->leader, RouteStep::team_leader, "team leader")) return decision;
@@ -131,7 +135,7 @@ RouteDecision route_ticket(const Directory& directory, const RouteRequest& reque
     }
   }
   if (kind != RouteKind::duty_desk && grid != nullptr) {
-    if (kind == RouteKind::grid || directory.find_team(request.category->team) == nullptr) {
+    if (kind == RouteKind::grid || directory.find_team(team_id) == nullptr) {
       decision.trace.push_back("route: members of grid " + grid->id + " (" + grid->name + ")");
       std::vector<std::string> members;
       for (const Member& member : directory.members()) {

@@ -5,6 +5,7 @@
 //   route grid:      the grid's members (not its leader, not duty desks), fewest open tickets
 //                    first, ties in directory order
 //   route team:      the team leader, then the team's members (fewest open first)
+//                    (also every service order, 网格点单: RouteRequest::team)
 //   route duty_desk: straight to the township desk(s), the county desk(s), then the grid leader
 // then, for grid and team routes, the grid leader, then the township duty desk(s), then the
 // county desk(s).
@@ -33,6 +34,8 @@ struct RouteRequest {
   const Category* category = nullptr;  // null: route like a grid category
   std::optional<std::string> grid;     // null: location unknown → duty desks
   std::vector<std::string> tried;      // member ids already dispatched to
+  // ---- four orders ---- a service order: through this team (id), whatever the category says.
+  std::optional<std::string> team{};
 };
 
 struct RouteDecision {

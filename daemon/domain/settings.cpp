@@ -21,6 +21,50 @@ std::optional<RouteKind> route_kind_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(EscalationStep step) {
+  switch (step) {
+    case EscalationStep::grid_leader:
+      return "grid_leader";
+    case EscalationStep::township_desk:
+      return "township_desk";
+    case EscalationStep::county_desk:
+      return "county_desk";
+  }
+  return "?";
+}
+
+std::optional<EscalationStep> escalation_step_from_string(std::string_view text) {
+  for (EscalationStep step :
+       {EscalationStep::grid_leader, EscalationStep::township_desk, EscalationStep::county_desk}) {
+    if (to_string(step) == text) return step;
+  }
+  return std::nullopt;
+}
+
+std::chrono::seconds Validity::of(SmsKind kind) const {
+  switch (kind) {
+    case SmsKind::reply:
+      return reply;
+    case SmsKind::notice:
+      return notice;
+    case SmsKind::dispatch:
+      return dispatch;
+    case SmsKind::reminder:
+      return reminder;
+    case SmsKind::escalation:
+      return escalation;
+    case SmsKind::verification:
+      return verification;
+  }
+  return notice;
+}
+
+int PointsRules::points_for_rating(int stars) const {
+  if (stars < 1 || stars > 5) return 0;
+  const auto& configured = rating[static_cast<std::size_t>(stars - 1)];
+  return configured ? *configured : stars * per_star;
+}
+
 const Category* Settings::find_category(std::string_view id) const {
   for (const Category& category : categories) {
     if (category.id == id) return &category;
@@ -29,7 +73,6 @@ const Category* Settings::find_category(std::string_view id) const {
 }
 
 std::vector<Category> default_categories() {
-  using std::chrono::hours;
   std::vector<Category> c;
   // Keywords: the words villagers actually use. The longest matching keyword decides, so
   // specific phrases (路灯杆, 打架斗殴) beat generic ones (灯杆, 打架).
@@ -40,8 +83,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{24},
-               hours{72}});
+               SlaLimit::hours(24),
+               SlaLimit::hours(72),
+               std::nullopt});
   c.push_back({"water",
                "供水/漏水",
                {"漏水", "水管", "爆管", "停水", "没水", "渗水", "自来水", "水压", "水龙头", "水表",
@@ -49,8 +93,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                true,
-               hours{2},
-               hours{24}});
+               SlaLimit::hours(2),
+               SlaLimit::hours(24),
+               std::nullopt});
   c.push_back({"road",
                "道路/交通",
                {"道路", "路面", "坑洼", "塌方", "修路", "马路", "桥梁", "红绿灯", "交通", "堵车",
@@ -58,8 +103,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{24},
-               hours{168}});
+               SlaLimit::hours(24),
+               SlaLimit::hours(168),
+               std::nullopt});
   c.push_back({"sanitation",
                "垃圾/环境卫生",
                {"垃圾", "垃圾桶", "垃圾箱", "发臭", "臭味", "污水", "粪便", "卫生", "乱扔", "焚烧",
@@ -67,8 +113,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{24},
-               hours{72}});
+               SlaLimit::hours(24),
+               SlaLimit::hours(72),
+               std::nullopt});
   c.push_back({"illegal_building",
                "违章搭建",
                {"违章", "违建", "乱搭", "搭建", "私搭", "乱建", "加盖", "违法建筑", "违章建筑",
@@ -76,8 +123,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{48},
-               hours{336}});
+               SlaLimit::hours(48),
+               SlaLimit::hours(336),
+               std::nullopt});
   c.push_back({"dispute",
                "邻里纠纷",
                {"纠纷", "吵架", "打架", "矛盾", "争吵", "和邻居", "跟邻居", "宅基地", "边界",
@@ -85,8 +133,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{24},
-               hours{168}});
+               SlaLimit::hours(24),
+               SlaLimit::hours(168),
+               std::nullopt});
   c.push_back({"paperwork",
                "办证/代办",
                {"办证", "代办", "身份证", "户口", "社保", "医保", "低保", "开证明", "证件", "补办",
@@ -94,8 +143,9 @@ std::vector<Category> default_categories() {
                RouteKind::grid,
                "",
                false,
-               hours{24},
-               hours{168}});
+               SlaLimit::hours(24),
+               SlaLimit::hours(168),
+               std::nullopt});
   c.push_back(
       {"safety",
        "治安/安全隐患",
@@ -105,8 +155,9 @@ std::vector<Category> default_categories() {
        RouteKind::grid,
        "",
        true,
-       hours{1},
-       hours{24}});
+       SlaLimit::hours(1),
+       SlaLimit::hours(24),
+       std::nullopt});
   c.push_back({"hardship",
                "困难求助",
                {"困难", "孤寡", "独居", "独居老人", "空巢", "残疾", "行动不便", "瘫痪", "没人照顾",
@@ -114,9 +165,18 @@ std::vector<Category> default_categories() {
                RouteKind::team,
                "volunteers",
                false,
-               hours{12},
-               hours{72}});
-  c.push_back({"other", "其他", {}, RouteKind::grid, "", false, hours{24}, hours{168}});
+               SlaLimit::hours(12),
+               SlaLimit::hours(72),
+               std::nullopt});
+  c.push_back({"other",
+               "其他",
+               {},
+               RouteKind::grid,
+               "",
+               false,
+               SlaLimit::hours(24),
+               SlaLimit::hours(168),
+               std::nullopt});
   return c;
 }
 
@@ -163,6 +223,16 @@ std::vector<std::string> check_settings(const Settings& settings) {
   if (settings.windows.location_followup.count() <= 0 ||
       settings.windows.verification.count() <= 0) {
     problems.push_back("follow-up and verification windows must be positive");
+  }
+  for (const Category& category : settings.categories) {
+    if (category.accept_within.nominal().count() <= 0 ||
+        category.resolve_within.nominal().count() <= 0) {
+      problems.push_back("category '" + category.id + "' has a deadline that is not positive");
+    }
+  }
+  if (settings.escalation.chain.empty()) problems.push_back("the escalation chain is empty");
+  if (settings.escalation.problem_after < 0 || settings.verification.escalate_on_reopen < 0) {
+    problems.push_back("problem_after and escalate_on_reopen must not be negative");
   }
   if (settings.first_ticket_number < 1) problems.push_back("first ticket number must be >= 1");
   return problems;

@@ -2,6 +2,7 @@
 // them. Defaults (default_settings()) are what the shipped example configuration mirrors.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -9,7 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/domain/sla.hpp"
 #include "daemon/domain/templates.hpp"
+#include "daemon/domain/ussd.hpp"
 
 namespace lianxin::domain {
 
@@ -28,10 +31,70 @@ struct Category {
   std::vector<std::string> keywords;
   RouteKind route = RouteKind::grid;
   std::string team;     // team id when route == team
-  bool urgent = false;  // urgent categories bypass quiet hours (later issue)
-  // SLA deadlines (used by the SLA issue; carried already so config has one shape).
-  std::chrono::hours accept_within{24};
-  std::chrono::hours resolve_within{72};
+  bool urgent = false;  // urgent categories bypass quiet hours
+  // SLA: accept within (from dispatch) and resolve within (from the first dispatch), in elapsed
+  // time or working days; the reminder before each deadline (nullopt: Sla::reminder).
+  SlaLimit accept_within = SlaLimit::hours(24);
+  SlaLimit resolve_within = SlaLimit::hours(72);
+  std::optional<Reminder> reminder;
+};
+
+// ---- SLA, escalation, quiet hours, validity (sla.hpp) ----
+
+// One step of the escalation chain: who takes an overdue ticket next.
+enum class EscalationStep {
+  grid_leader,    // the leader of the ticket's grid
+  township_desk,  // the duty desk of the grid's township
+  county_desk,    // the county duty desk
+};
+std::string_view to_string(EscalationStep step);
+std::optional<EscalationStep> escalation_step_from_string(std::string_view text);
+
+struct Escalation {
+  std::vector<EscalationStep> chain{EscalationStep::grid_leader, EscalationStep::township_desk,
+                                    EscalationStep::county_desk};
+  // Deadlines given to the party a ticket is escalated to (from the escalation).
+  SlaLimit accept_within = SlaLimit::hours(2);
+  SlaLimit resolve_within = SlaLimit::hours(24);
+  // Reopened this many times, or handed back this many times: a problem ticket (问题工单),
+  // straight to the top of the chain. 0: never.
+  int problem_after = 3;
+};
+
+// What an SMS is: decides its validity and whether quiet hours hold it.
+enum class SmsKind {
+  reply,         // an answer to what the person just sent: never held
+  notice,        // other information (a note, a cancellation, a rating)
+  dispatch,      // a ticket to handle
+  reminder,      // an SLA reminder
+  escalation,    // an escalated ticket
+  verification,  // the request to rate
+};
+
+// How long an SMS stays worth sending (from when it may go): after that it is dropped as
+// expired rather than delivered late.
+struct Validity {
+  std::chrono::seconds reply{std::chrono::hours{24}};
+  std::chrono::seconds notice{std::chrono::hours{72}};
+  std::chrono::seconds dispatch{std::chrono::hours{72}};
+  std::chrono::seconds reminder{std::chrono::hours{4}};
+  std::chrono::seconds escalation{std::chrono::hours{12}};
+  std::chrono::seconds verification{std::chrono::hours{72}};
+  std::chrono::seconds of(SmsKind kind) const;
+};
+
+struct Sla {
+  TimeZone time_zone;                      // Asia/Shanghai
+  WorkCalendar calendar;                   // holidays and make-up working days
+  std::optional<QuietPeriod> quiet_hours;  // non-urgent SMS to members wait until they end
+  Reminder reminder;                       // default reminder: 25% of the time left
+  Validity validity;
+};
+
+struct Verification {
+  // The villager's n-th "not solved" escalates the ticket one step instead of returning it to
+  // the same member (0: never).
+  int escalate_on_reopen = 2;
 };
 
 struct Windows {
@@ -52,8 +115,16 @@ struct LoopProtection {
   std::chrono::minutes period{10};
 };
 
+// The points ledger rules: each applies to the ticket's assignee at that moment.
 struct PointsRules {
-  int per_star = 2;  // a rating of n stars gives the assignee n * per_star points
+  int per_star = 2;  // a rating of n stars gives n * per_star points, unless rating[n-1] is set
+  std::array<std::optional<int>, 5> rating{};  // rating_1 .. rating_5: points for that rating
+  int resolved = 0;         // the ticket closed after the member's 完成 (rated or unrated)
+  int on_time = 0;          // ... and it was resolved by its resolve deadline, never overdue
+  int reopened = 0;         // the villager said "not solved" (usually negative)
+  int overdue_accept = 0;   // not accepted by the accept deadline (usually negative)
+  int overdue_resolve = 0;  // not resolved by the resolve deadline (usually negative)
+  int points_for_rating(int stars) const;
 };
 
 struct Settings {
@@ -65,8 +136,12 @@ struct Settings {
   Windows windows;
   LoopProtection loop_protection;
   PointsRules points;
+  Sla sla;
+  Escalation escalation;
+  Verification verification;
   std::int64_t first_ticket_number = 1;
   std::size_t member_list_limit = 10;  // tickets listed in a 我的 reply
+  UssdMenu ussd;  // ---- USSD ---- the menu (ussd.hpp); disabled unless configured
 
   const Category* find_category(std::string_view id) const;
 };

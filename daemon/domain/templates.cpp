@@ -21,11 +21,29 @@ constexpr std::array<P, 2> kCountList{"count", "list"};
 constexpr std::array<P, 4> kWhich{"count", "list", "command", "ticket"};
 constexpr std::array<P, 1> kPoints{"points"};
 constexpr std::array<P, 1> kMeeting{"meeting"};
+// ---- four orders ----
+constexpr std::array<P, 6> kTeamDispatch{"ticket", "village",  "category",
+                                         "text",   "reporter", "team"};
+constexpr std::array<P, 2> kTicketTeam{"ticket", "team"};
+constexpr std::array<P, 2> kServiceTeams{"service", "teams"};
+constexpr std::array<P, 1> kTeams{"teams"};
+constexpr std::array<P, 6> kAssigned{"ticket", "village", "category", "text", "reporter", "leader"};
+constexpr std::array<P, 3> kTicketNameList{"ticket", "name", "list"};
+constexpr std::array<P, 2> kTicketList{"ticket", "list"};
+constexpr std::array<P, 2> kTicketName{"ticket", "name"};
+constexpr std::array<P, 2> kTicketResident{"ticket", "resident"};
+constexpr std::array<P, 2> kTicketHelper{"ticket", "helper"};
+// ---- meetings ----
+constexpr std::array<P, 3> kMeetingTitleTime{"meeting", "title", "time"};
+constexpr std::array<P, 2> kMeetingTime{"meeting", "time"};
+constexpr std::array<P, 2> kTicketDeadline{"ticket", "deadline"};
+constexpr std::array<P, 7> kEscalated{"ticket",   "village", "category", "text",
+                                      "reporter", "reason",  "deadline"};
 
 constexpr auto R = Audience::resident;
 constexpr auto M = Audience::member;
 
-const std::array<TemplateField, 40> kFields{{
+const auto kFields = std::to_array<TemplateField>({
     {"resident_received", &Templates::resident_received, R, kTicket},
     {"resident_ask_location", &Templates::resident_ask_location, R, kTicket},
     {"resident_sent_to_desk", &Templates::resident_sent_to_desk, R, kTicket},
@@ -66,7 +84,39 @@ const std::array<TemplateField, 40> kFields{{
     {"member_help", &Templates::member_help, M, kNone},
     {"member_sign_in_unavailable", &Templates::member_sign_in_unavailable, M, kMeeting},
     {"member_unsubscribed", &Templates::member_unsubscribed, M, kNone},
-}};
+    {"member_reassigned", &Templates::member_reassigned, M, kTicketReason},
+    {"member_closed", &Templates::member_closed, M, kTicketReason},
+    {"resident_closed", &Templates::resident_closed, R, kTicket},
+    {"member_accept_reminder", &Templates::member_accept_reminder, M, kTicketDeadline},
+    {"member_resolve_reminder", &Templates::member_resolve_reminder, M, kTicketDeadline},
+    {"member_escalated", &Templates::member_escalated, M, kEscalated},
+    {"member_escalated_away", &Templates::member_escalated_away, M, kTicketAssignee},
+    // ---- four orders ----
+    {"member_team_dispatch", &Templates::member_team_dispatch, M, kTeamDispatch},
+    {"member_order_raised", &Templates::member_order_raised, M, kTicketTeam},
+    {"member_order_unknown_team", &Templates::member_order_unknown_team, M, kServiceTeams},
+    {"member_order_usage", &Templates::member_order_usage, M, kTeams},
+    {"resident_order_received", &Templates::resident_order_received, R, kTicketTeam},
+    {"member_bad_phone", &Templates::member_bad_phone, M, kNone},
+    {"member_assigned", &Templates::member_assigned, M, kAssigned},
+    {"member_assign_done", &Templates::member_assign_done, M, kTicketAssignee},
+    {"member_assign_not_leader", &Templates::member_assign_not_leader, M, kNone},
+    {"member_assign_not_team", &Templates::member_assign_not_team, M, kTicket},
+    {"member_assign_unknown", &Templates::member_assign_unknown, M, kTicketNameList},
+    {"member_assign_usage", &Templates::member_assign_usage, M, kTicketList},
+    {"member_assign_off_duty", &Templates::member_assign_off_duty, M, kTicketName},
+    {"member_on_behalf_done", &Templates::member_on_behalf_done, M, kTicketResident},
+    {"member_on_behalf_not_helper", &Templates::member_on_behalf_not_helper, M, kNone},
+    {"member_on_behalf_usage", &Templates::member_on_behalf_usage, M, kNone},
+    {"resident_received_on_behalf", &Templates::resident_received_on_behalf, R, kTicketHelper},
+    // ---- meetings ----
+    {"member_signed_in", &Templates::member_signed_in, M, kMeetingTitleTime},
+    {"member_sign_in_repeat", &Templates::member_sign_in_repeat, M, kMeetingTime},
+    {"member_sign_in_unknown", &Templates::member_sign_in_unknown, M, kMeeting},
+    {"member_sign_in_not_invited", &Templates::member_sign_in_not_invited, M, kMeeting},
+    {"member_sign_in_early", &Templates::member_sign_in_early, M, kMeetingTime},
+    {"member_sign_in_closed", &Templates::member_sign_in_closed, M, kMeeting},
+});
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -171,9 +221,49 @@ Templates default_templates() {
   t.member_not_yours = "工单{ticket}不是派给您的，请核对编号。回复 我的 查看。";
   t.member_not_found = "没有工单{ticket}，请核对编号。回复 我的 查看。";
   t.member_wrong_state = "工单{ticket}当前{status}，无需此操作。";
-  t.member_help = "回复：接123 接单；完成123 说明 办结；退123 原因 退回；我的；积分";
+  t.member_help =
+      "回复：接123 接单；完成123 说明 办结；退123 原因 退回；我的；积分；签到M12；点单 队名 需求";
   t.member_sign_in_unavailable = "会议签到暂未开通，{meeting}未记录。";
   t.member_unsubscribed = "已退订通知。";
+  t.member_reassigned = "工单{ticket}已改派他人，您不用再处理：{reason}";
+  t.member_closed = "工单{ticket}已由平台关闭：{reason}";
+  t.resident_closed = "您的工单{ticket}已办结关闭。如有问题请再来短信。";
+  t.member_accept_reminder = "提醒：工单{ticket}请于{deadline}前签收，回复 接{ticket}";
+  t.member_resolve_reminder = "提醒：工单{ticket}请于{deadline}前办结，回复 完成{ticket} 加说明";
+  t.member_escalated =
+      "督办工单{ticket}（{reason}）转您处理：{village}，{category}。{text}（报告人{reporter}）"
+      "请于{deadline}前回复 接{ticket} 接单";
+  t.member_escalated_away = "工单{ticket}已上报督办，改由{assignee}处理，您不用再处理。";
+  // ---- four orders ----
+  t.member_team_dispatch =
+      "新工单{ticket}（{team}）：{village}，{category}。{text}（报告人{reporter}）"
+      "回复 接{ticket} 接单，或 派{ticket} 队员姓名";
+  t.member_order_raised = "点单已受理，工单{ticket}已派{team}。";
+  t.member_order_unknown_team = "没有找到服务队“{service}”。可点单：{teams}。格式：点单 队名 需求";
+  t.member_order_usage =
+      "请写明需求。格式：点单 队名 需求，如：点单 维修 水管爆了。可点单：{teams}";
+  t.resident_order_received = "网格员已为您向{team}点单，工单号{ticket}，我们已安排专人处理。";
+  t.member_bad_phone = "手机号不对，请核对后重发。";
+  t.member_assigned =
+      "{leader}派给您工单{ticket}：{village}，{category}。{text}（报告人{reporter}）"
+      "回复 接{ticket} 接单";
+  t.member_assign_done = "工单{ticket}已派给{assignee}。";
+  t.member_assign_not_leader = "只有服务队队长可以派单。";
+  t.member_assign_not_team = "工单{ticket}不属于您带领的服务队，不能派单。";
+  t.member_assign_unknown = "队里没有“{name}”。队员：{list}。请回复 派{ticket} 姓名";
+  t.member_assign_usage = "请写明派给谁，如：派{ticket} 姓名。队员：{list}";
+  t.member_assign_off_duty = "{name}当前不在岗，工单{ticket}请派给其他队员。";
+  t.member_on_behalf_done = "已代{resident}反映，工单{ticket}。群众会收到回执和评价短信。";
+  t.member_on_behalf_not_helper = "只有代办员可以代群众反映。您自己的问题请直接发送内容。";
+  t.member_on_behalf_usage = "格式：代 手机号 问题，如：代 13800000001 想办残疾证";
+  t.resident_received_on_behalf = "{helper}已代您反映问题，工单号{ticket}，我们已安排专人处理。";
+  // ---- meetings ----
+  t.member_signed_in = "签到成功：{title}（{meeting}），{time}。";
+  t.member_sign_in_repeat = "您已于{time}签到{meeting}，无需重复。";
+  t.member_sign_in_unknown = "没有会议{meeting}，请核对会议编号。";
+  t.member_sign_in_not_invited = "您不在会议{meeting}的参会名单中，未签到。";
+  t.member_sign_in_early = "会议{meeting}于{time}开始签到，请届时再发。";
+  t.member_sign_in_closed = "会议{meeting}已结束，签到已关闭。";
   return t;
 }
 
@@ -265,7 +355,17 @@ TemplateValues sample_long_values() {
       .set("count", "12")
       .set("list", "12345号处理中")
       .set("command", "完成")
-      .set("meeting", "M2024-12");
+      .set("meeting", "M2024-12")
+      .set("team", "青石镇水电维修服务队")
+      .set("teams", "青石镇水电维修服务队、青石镇志愿服务队")
+      .set("service", "水电维修")
+      .set("name", "欧阳建国")
+      .set("leader", "欧阳建国")
+      .set("helper", "欧阳建国")
+      .set("resident", "138****0001")
+      .set("title", "青石镇党员冬训第三期学习会")
+      .set("time", "12月31日 23:59")
+      .set("deadline", "12月31日23:59");
   return v;
 }
 

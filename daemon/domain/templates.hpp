@@ -59,8 +59,43 @@ struct Templates {
   std::string member_not_found;        // {ticket}
   std::string member_wrong_state;      // {ticket} {status}
   std::string member_help;             //
-  std::string member_sign_in_unavailable;  // {meeting}
+  std::string member_sign_in_unavailable;  // {meeting} (unused since meetings exist; old configs)
   std::string member_unsubscribed;         //
+  // ---- operator (lianxinctl close / reassign) ----
+  std::string member_reassigned;  // {ticket} {reason}: to the member who no longer has it
+  std::string member_closed;      // {ticket} {reason}: to the assignee of a closed ticket
+  std::string resident_closed;    // {ticket}
+  // ---- SLA ---- reminders and escalation (to members)
+  std::string member_accept_reminder;   // {ticket} {deadline}
+  std::string member_resolve_reminder;  // {ticket} {deadline}
+  // {ticket} {village} {category} {text} {reporter} {reason} {deadline}: to the party it goes to
+  std::string member_escalated;
+  std::string member_escalated_away;  // {ticket} {assignee}: to the member who had it
+  // ---- four orders ---- 点单 (order), 派 (assign), 代 (on behalf)
+  std::string member_team_dispatch;       // {ticket} {village} {category} {text} {reporter} {team}
+  std::string member_order_raised;        // {ticket} {team}: to the member who raised it
+  std::string member_order_unknown_team;  // {service} {teams}
+  std::string member_order_usage;         // {teams}
+  std::string resident_order_received;    // {ticket} {team}: the resident an order is for
+  std::string member_bad_phone;           //
+  std::string member_assigned;           // {ticket} {village} {category} {text} {reporter} {leader}
+  std::string member_assign_done;        // {ticket} {assignee}: to the leader
+  std::string member_assign_not_leader;  //
+  std::string member_assign_not_team;    // {ticket}
+  std::string member_assign_unknown;     // {ticket} {name} {list}
+  std::string member_assign_usage;       // {ticket} {list}
+  std::string member_assign_off_duty;    // {ticket} {name}
+  std::string member_on_behalf_done;     // {ticket} {resident}: to the helper (number masked)
+  std::string member_on_behalf_not_helper;  //
+  std::string member_on_behalf_usage;       //
+  std::string resident_received_on_behalf;  // {ticket} {helper}
+  // ---- meetings ---- replies to 签到
+  std::string member_signed_in;            // {meeting} {title} {time}
+  std::string member_sign_in_repeat;       // {meeting} {time}
+  std::string member_sign_in_unknown;      // {meeting}
+  std::string member_sign_in_not_invited;  // {meeting}
+  std::string member_sign_in_early;        // {meeting} {time}
+  std::string member_sign_in_closed;       // {meeting}
 };
 
 enum class Audience { resident, member };

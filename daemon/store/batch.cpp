@@ -13,6 +13,8 @@ OutboxRequest OutboxRequest::from_sms(const domain::OutgoingSms& sms, std::strin
   r.urgent = sms.urgent;
   r.in_reply_to = sms.in_reply_to;
   r.created_at = now;
+  r.not_before = sms.not_before;  // quiet hours (the engine decides)
+  r.expires_at = sms.expires_at;  // validity
   return r;
 }
 
@@ -22,6 +24,8 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
   points.insert(points.end(), effects.points.begin(), effects.points.end());
   subscriptions.insert(subscriptions.end(), effects.subscriptions.begin(),
                        effects.subscriptions.end());
+  meetings.insert(meetings.end(), effects.meetings.begin(), effects.meetings.end());
+  attendance.insert(attendance.end(), effects.attendance.begin(), effects.attendance.end());
   if (effects.next_ticket_number &&
       (!next_ticket_number || *effects.next_ticket_number > *next_ticket_number)) {
     next_ticket_number = effects.next_ticket_number;
@@ -33,8 +37,9 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
 
 bool WriteBatch::empty() const {
   return inbox.empty() && processed.empty() && tickets.empty() && events.empty() &&
-         points.empty() && subscriptions.empty() && !next_ticket_number && outbox.empty() &&
-         submitted.empty() && retries.empty() && failures.empty() && receipts.empty() && !take;
+         points.empty() && subscriptions.empty() && !next_ticket_number && meetings.empty() &&
+         attendance.empty() && broadcasts.empty() && outbox.empty() && submitted.empty() &&
+         retries.empty() && failures.empty() && receipts.empty() && !take;
 }
 
 void WriteBatch::clear() {
@@ -45,6 +50,9 @@ void WriteBatch::clear() {
   points.clear();
   subscriptions.clear();
   next_ticket_number.reset();
+  meetings.clear();
+  attendance.clear();
+  broadcasts.clear();
   outbox.clear();
   submitted.clear();
   retries.clear();

@@ -99,6 +99,9 @@ struct OutboxRequest {
   TimePoint created_at{};
   std::optional<TimePoint> not_before;  // held until then (quiet hours)
   std::optional<TimePoint> expires_at;  // not sent after then (validity)
+  // Part of this broadcast (lianxinctl broadcast): queued behind every other SMS, so a notice to
+  // thousands never delays a dispatch or a reply.
+  std::optional<std::int64_t> broadcast_id;
   friend bool operator==(const OutboxRequest&, const OutboxRequest&) = default;
 
   static OutboxRequest from_sms(const domain::OutgoingSms& sms, std::string_view source,
@@ -171,6 +174,20 @@ struct TakeRequest {
   std::size_t limit = 0;
 };
 
+// ---- Broadcasts ----
+
+// A notice to many members (lianxinctl broadcast); its SMS are outbox rows with its id.
+struct BroadcastRecord {
+  std::int64_t id = 0;        // chosen by the daemon (the only writer): last id + 1
+  std::string text;           // as sent, signature included
+  std::string audience;       // "all", or the grid ids joined by ","
+  std::string operator_name;  // who sent it
+  long long recipients = 0;   // SMS queued
+  long long skipped = 0;      // members who opted out (退订)
+  TimePoint created_at{};
+  friend bool operator==(const BroadcastRecord&, const BroadcastRecord&) = default;
+};
+
 // ---- The batch ----
 
 // A plain value: append during one event-loop turn, commit once, clear, reuse.
@@ -182,6 +199,9 @@ struct WriteBatch {
   std::vector<domain::PointsEntry> points;
   std::vector<domain::SubscriptionChange> subscriptions;
   std::optional<domain::TicketNo> next_ticket_number;
+  std::vector<domain::Meeting> meetings;       // ---- meetings ---- new ones (inserted)
+  std::vector<domain::Attendance> attendance;  // sign-ins (a repeat is ignored)
+  std::vector<BroadcastRecord> broadcasts;     // before the outbox rows that name them
   std::vector<OutboxRequest> outbox;
   std::vector<OutboxSubmitted> submitted;
   std::vector<OutboxRetry> retries;
@@ -190,7 +210,8 @@ struct WriteBatch {
   std::optional<TakeRequest> take;
 
   // Appends the engine's persistent effects: tickets, events, points, subscriptions, the ticket
-  // counter, and `sms` (from `source`) into the outbox. Held SMS, timers and logs are not stored.
+  // counter, meetings and sign-ins, and `sms` (from `source`) into the outbox. Held SMS, timers
+  // and logs are not stored.
   void add(const domain::Effects& effects, std::string_view source, TimePoint now);
 
   bool empty() const;
@@ -198,8 +219,8 @@ struct WriteBatch {
 };
 
 // Applied in this order: inbox, processed, tickets, events, points, subscriptions, counter,
-// outbox, submitted, retries, failures, receipts, take. Result vectors are parallel to the
-// batch's; on error nothing was stored and they are empty.
+// meetings, attendance, broadcasts, outbox, submitted, retries, failures, receipts, take. Result
+// vectors are parallel to the batch's; on error nothing was stored and they are empty.
 struct CommitResult {
   std::error_code error;
   std::string message;
@@ -210,6 +231,8 @@ struct CommitResult {
   // submitted/retry/failure updates naming a row that is gone or in a state where the update
   // no longer applies (e.g. already final). They change nothing.
   std::size_t stale_updates = 0;
+  // Queued rows the take found past their validity (expires_at): now 'expired', never sent.
+  std::vector<OutboxMessage> expired;
 
   explicit operator bool() const { return !error; }
 };

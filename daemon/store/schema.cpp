@@ -136,6 +136,55 @@ constexpr const char* kV4 = R"sql(
 ALTER TABLE inbox ADD COLUMN link_session INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 5 (this session's one migration; every area appends its statements here).
+constexpr const char* kV5 = R"sql(
+-- broadcasts (lianxinctl broadcast): one row per notice; its SMS are outbox rows naming it.
+-- Broadcast SMS are queued with urgent = -1, behind every other SMS in the queue's index.
+CREATE TABLE broadcasts (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL,
+  audience TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  recipients INTEGER NOT NULL,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  created_at_ms INTEGER NOT NULL
+);
+ALTER TABLE outbox ADD COLUMN broadcast_id INTEGER REFERENCES broadcasts(id);
+CREATE INDEX outbox_broadcast ON outbox(broadcast_id) WHERE broadcast_id IS NOT NULL;
+
+-- meetings (lianxinctl meeting create) and who signed in by SMS (签到 CODE), once per member.
+CREATE TABLE meetings (
+  code TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  starts_at_ms INTEGER NOT NULL,
+  ends_at_ms INTEGER NOT NULL,
+  grids TEXT NOT NULL DEFAULT '[]',  -- JSON list of invited grid ids; [] invites every member
+  created_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE meeting_attendance (
+  meeting TEXT NOT NULL REFERENCES meetings(code),
+  member TEXT NOT NULL,
+  signed_in_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (meeting, member)
+) WITHOUT ROWID;
+
+-- SLA and escalation: the stored deadlines (pending timers are re-armed from them after a
+-- restart), the escalation step, reopen/hand-back counts, the problem-ticket flag (问题工单) and
+-- the deadline the last reminder was for (so no reminder is sent twice). Four orders: kind,
+-- who raised it, the service team.
+ALTER TABLE tickets ADD COLUMN accept_deadline_ms INTEGER;
+ALTER TABLE tickets ADD COLUMN resolve_deadline_ms INTEGER;
+ALTER TABLE tickets ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN handback_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN problem INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN reminded_for_ms INTEGER;
+ALTER TABLE tickets ADD COLUMN kind TEXT NOT NULL DEFAULT 'report';
+ALTER TABLE tickets ADD COLUMN raised_by TEXT;
+ALTER TABLE tickets ADD COLUMN team TEXT;
+)sql";
+
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
 }
@@ -176,6 +225,7 @@ const std::vector<Migration>& migrations() {
       {2, "tickets, ticket events, points ledger, counters, subscriptions", kV2},
       {3, "outbox quiet hours (not_before) and validity (expires_at)", kV3},
       {4, "inbox link session (re-delivery is told from a repeated text)", kV4},
+      {5, "broadcasts; meetings and attendance; ticket SLA, escalation and order columns", kV5},
   };
   return steps;
 }

@@ -278,7 +278,7 @@ InboxRecord read_inbox(const SQLite::Statement& q) {
 constexpr const char* kOutboxColumns =
     "id, destination, source, text, ticket, audience, urgent, in_reply_to, state, attempts, "
     "next_attempt_at_ms, last_error, connection, created_at_ms, updated_at_ms, not_before_ms, "
-    "expires_at_ms";
+    "expires_at_ms, broadcast_id";
 
 OutboxMessage read_outbox(const SQLite::Statement& q) {
   OutboxMessage m;
@@ -292,8 +292,9 @@ OutboxMessage read_outbox(const SQLite::Statement& q) {
   auto parsed_audience = audience_from_string(audience);
   if (!parsed_audience) throw DataError("unknown audience '" + audience + "'");
   r.audience = *parsed_audience;
-  r.urgent = q.getColumn(6).getInt() != 0;
+  r.urgent = q.getColumn(6).getInt() > 0;  // broadcast rows are queued with -1
   r.in_reply_to = opt_int(q.getColumn(7));
+  r.broadcast_id = opt_int(q.getColumn(17));
   const std::string state = q.getColumn(8).getString();
   auto parsed_state = outbox_state_from_string(state);
   if (!parsed_state) throw DataError("unknown outbox state '" + state + "'");
@@ -313,7 +314,8 @@ constexpr const char* kTicketColumns =
     "number, reporter, text, category, grid, urgent, state, assignee, tried, notes, resolution, "
     "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
     "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
-    "inbound_id";
+    "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, reopen_count, "
+    "handback_count, problem, reminded_for_ms, kind, raised_by, team";
 
 domain::Ticket read_ticket(const SQLite::Statement& q) {
   domain::Ticket t;
@@ -343,6 +345,21 @@ domain::Ticket read_ticket(const SQLite::Statement& q) {
   t.close_reason = close_reason_from_name(q.getColumn(19).getText());
   if (auto rating = opt_int(q.getColumn(20))) t.rating = static_cast<int>(*rating);
   t.inbound_id = opt_int(q.getColumn(21));
+  t.accept_deadline = opt_ms(q.getColumn(22));
+  t.resolve_deadline = opt_ms(q.getColumn(23));
+  t.escalation_level = q.getColumn(24).getInt();
+  t.reopen_count = q.getColumn(25).getInt();
+  t.handback_count = q.getColumn(26).getInt();
+  t.problem = q.getColumn(27).getInt() != 0;
+  t.reminded_for = opt_ms(q.getColumn(28));
+  const std::string kind = q.getColumn(29).getString();
+  auto parsed_kind = domain::ticket_kind_from_string(kind);
+  if (!parsed_kind) {
+    throw DataError("ticket " + std::to_string(t.number) + ": unknown kind '" + kind + "'");
+  }
+  t.kind = *parsed_kind;
+  t.raised_by = opt_text(q.getColumn(30));
+  t.team = opt_text(q.getColumn(31));
   return t;
 }
 
@@ -374,8 +391,11 @@ struct Statements {
                       "state, assignee, tried, notes, resolution, created_at_ms, updated_at_ms, "
                       "dispatched_at_ms, accepted_at_ms, resolved_at_ms, closed_at_ms, "
                       "location_deadline_ms, verification_deadline_ms, close_reason, rating, "
-                      "inbound_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+                      "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, "
+                      "reopen_count, handback_count, problem, reminded_for_ms, kind, raised_by, "
+                      "team) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+                      "?28, ?29, ?30, ?31, ?32) "
                       "ON CONFLICT (number) DO UPDATE SET reporter = excluded.reporter, "
                       "text = excluded.text, category = excluded.category, grid = excluded.grid, "
                       "urgent = excluded.urgent, state = excluded.state, "
@@ -390,7 +410,14 @@ struct Statements {
                       "location_deadline_ms = excluded.location_deadline_ms, "
                       "verification_deadline_ms = excluded.verification_deadline_ms, "
                       "close_reason = excluded.close_reason, rating = excluded.rating, "
-                      "inbound_id = excluded.inbound_id"),
+                      "inbound_id = excluded.inbound_id, "
+                      "accept_deadline_ms = excluded.accept_deadline_ms, "
+                      "resolve_deadline_ms = excluded.resolve_deadline_ms, "
+                      "escalation_level = excluded.escalation_level, "
+                      "reopen_count = excluded.reopen_count, "
+                      "handback_count = excluded.handback_count, problem = excluded.problem, "
+                      "reminded_for_ms = excluded.reminded_for_ms, kind = excluded.kind, "
+                      "raised_by = excluded.raised_by, team = excluded.team"),
         event_insert(db,
                      "INSERT INTO ticket_events (ticket, from_state, to_state, actor, at_ms, "
                      "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
@@ -409,8 +436,12 @@ struct Statements {
         outbox_insert(db,
                       "INSERT INTO outbox (destination, source, text, ticket, audience, urgent, "
                       "in_reply_to, state, attempts, next_attempt_at_ms, last_error, connection, "
-                      "created_at_ms, updated_at_ms, not_before_ms, expires_at_ms) VALUES "
-                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, 0, '', '', ?8, ?8, ?9, ?10)"),
+                      "created_at_ms, updated_at_ms, not_before_ms, expires_at_ms, broadcast_id) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, 0, '', '', ?8, ?8, ?9, "
+                      "?10, ?11)"),
+        broadcast_insert(db,
+                         "INSERT INTO broadcasts (id, text, audience, operator, recipients, "
+                         "skipped, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         outbox_submitted(db,
                          "UPDATE outbox SET state = 'submitted', connection = ?2, "
                          "last_error = '', updated_at_ms = ?3 "
@@ -468,6 +499,7 @@ struct Statements {
   SQLite::Statement subscription_upsert;
   SQLite::Statement counter_raise;
   SQLite::Statement outbox_insert;
+  SQLite::Statement broadcast_insert;
   SQLite::Statement outbox_submitted;
   SQLite::Statement part_insert;
   SQLite::Statement outbox_retry;
@@ -617,7 +649,8 @@ class Store::Impl {
   void insert_event(const domain::TicketEvent& e);
   bool apply_submitted(const OutboxSubmitted& s);
   ReceiptMatch apply_receipt(const ReceiptUpdate& r);
-  std::vector<OutboxMessage> take(const TakeRequest& request);
+  // Rows found past their validity on the way are marked expired and counted in `expired`.
+  std::vector<OutboxMessage> take(const TakeRequest& request, std::vector<OutboxMessage>* expired);
 };
 
 // Binds the parameters of inbox_insert (1..16) and, with a window, inbox_find_duplicate (1..18).
@@ -701,6 +734,16 @@ void Store::Impl::upsert_ticket(const domain::Ticket& t) {
   q.bindNoCopy(20, close_reason_name(t.close_reason));
   bind_opt_int(q, 21, t.rating);
   bind_opt_int(q, 22, t.inbound_id);
+  bind_opt_ms(q, 23, t.accept_deadline);
+  bind_opt_ms(q, 24, t.resolve_deadline);
+  bind_int(q, 25, t.escalation_level);
+  bind_int(q, 26, t.reopen_count);
+  bind_int(q, 27, t.handback_count);
+  bind_int(q, 28, t.problem ? 1 : 0);
+  bind_opt_ms(q, 29, t.reminded_for);
+  q.bindNoCopy(30, domain::to_string(t.kind).data());
+  bind_opt_ref(q, 31, t.raised_by);
+  bind_opt_ref(q, 32, t.team);
   q.exec();
 }
 
@@ -805,7 +848,8 @@ ReceiptMatch Store::Impl::apply_receipt(const ReceiptUpdate& r) {
   return match;
 }
 
-std::vector<OutboxMessage> Store::Impl::take(const TakeRequest& request) {
+std::vector<OutboxMessage> Store::Impl::take(const TakeRequest& request,
+                                             std::vector<OutboxMessage>* expired) {
   std::vector<OutboxMessage> taken;
   if (request.limit == 0) return taken;
   SQLite::Statement& q = statements->take;
@@ -816,14 +860,81 @@ std::vector<OutboxMessage> Store::Impl::take(const TakeRequest& request) {
                std::min<std::size_t>(request.limit, std::numeric_limits<int>::max())));
   while (q.executeStep()) {
     OutboxMessage m = read_outbox(q);
-    if (m.state == OutboxState::sending) taken.push_back(std::move(m));
+    if (m.state == OutboxState::sending) {
+      taken.push_back(std::move(m));
+    } else if (m.state == OutboxState::expired && expired != nullptr) {
+      expired->push_back(std::move(m));
+    }
   }
   std::sort(taken.begin(), taken.end(), [](const OutboxMessage& a, const OutboxMessage& b) {
     if (a.request.urgent != b.request.urgent) return a.request.urgent;
+    if (a.request.broadcast_id.has_value() != b.request.broadcast_id.has_value())
+      return !a.request.broadcast_id.has_value();
     return a.id < b.id;
   });
   return taken;
 }
+
+// ---- meetings ---- (rare writes: prepared when needed, not cached)
+namespace {
+
+void insert_meetings(SQLite::Database& db, const std::vector<domain::Meeting>& meetings) {
+  if (meetings.empty()) return;
+  SQLite::Statement q(db,
+                      "INSERT INTO meetings (code, title, starts_at_ms, ends_at_ms, grids, "
+                      "created_by, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const domain::Meeting& m : meetings) {
+    Use use(q);
+    const std::string grids = codec::encode_strings(m.grids);
+    bind_ref(q, 1, m.code);
+    bind_ref(q, 2, m.title);
+    bind_ms(q, 3, m.starts_at);
+    bind_ms(q, 4, m.ends_at);
+    bind_ref(q, 5, grids);
+    bind_ref(q, 6, m.created_by);
+    bind_ms(q, 7, m.created_at);
+    q.exec();
+  }
+}
+
+void insert_attendance(SQLite::Database& db, const std::vector<domain::Attendance>& attendance) {
+  if (attendance.empty()) return;
+  // The engine records a member once; should a repeat arrive anyway, the first time stays.
+  SQLite::Statement q(db,
+                      "INSERT OR IGNORE INTO meeting_attendance (meeting, member, "
+                      "signed_in_at_ms) VALUES (?1, ?2, ?3)");
+  for (const domain::Attendance& a : attendance) {
+    Use use(q);
+    bind_ref(q, 1, a.meeting);
+    bind_ref(q, 2, a.member);
+    bind_ms(q, 3, a.at);
+    q.exec();
+  }
+}
+
+constexpr const char* kMeetingColumns =
+    "code, title, starts_at_ms, ends_at_ms, grids, created_by, created_at_ms";
+
+domain::Meeting read_meeting(const SQLite::Statement& q) {
+  domain::Meeting m;
+  m.code = q.getColumn(0).getString();
+  m.title = q.getColumn(1).getString();
+  m.starts_at = from_ms(q.getColumn(2).getInt64());
+  m.ends_at = from_ms(q.getColumn(3).getInt64());
+  auto grids = codec::decode_strings(q.getColumn(4).getText());
+  if (!grids) throw DataError("meeting " + m.code + ": unreadable grid list");
+  m.grids = std::move(*grids);
+  m.created_by = q.getColumn(5).getString();
+  m.created_at = from_ms(q.getColumn(6).getInt64());
+  return m;
+}
+
+domain::Attendance read_attendance(const SQLite::Statement& q) {
+  return {q.getColumn(0).getString(), q.getColumn(1).getString(),
+          from_ms(q.getColumn(2).getInt64())};
+}
+
+}  // namespace
 
 CommitResult Store::Impl::commit(const WriteBatch& batch) {
   CommitResult result;
@@ -876,6 +987,22 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
       q.exec();
     }
 
+    insert_meetings(db, batch.meetings);      // ---- meetings ----
+    insert_attendance(db, batch.attendance);  // after the meetings they name
+
+    for (const BroadcastRecord& b : batch.broadcasts) {
+      SQLite::Statement& q = st.broadcast_insert;
+      Use use(q);
+      bind_int(q, 1, b.id);
+      bind_ref(q, 2, b.text);
+      bind_ref(q, 3, b.audience);
+      bind_ref(q, 4, b.operator_name);
+      bind_int(q, 5, b.recipients);
+      bind_int(q, 6, b.skipped);
+      bind_ms(q, 7, b.created_at);
+      q.exec();
+    }
+
     result.outbox.reserve(batch.outbox.size());
     for (const OutboxRequest& r : batch.outbox) {
       SQLite::Statement& q = st.outbox_insert;
@@ -885,11 +1012,12 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
       bind_ref(q, 3, r.text);
       bind_opt_int(q, 4, r.ticket);
       q.bindNoCopy(5, audience_name(r.audience));
-      bind_int(q, 6, r.urgent ? 1 : 0);
+      bind_int(q, 6, r.broadcast_id ? -1 : r.urgent ? 1 : 0);
       bind_opt_int(q, 7, r.in_reply_to);
       bind_ms(q, 8, r.created_at);
       bind_opt_ms(q, 9, r.not_before);
       bind_opt_ms(q, 10, r.expires_at);
+      bind_opt_int(q, 11, r.broadcast_id);
       q.exec();
       result.outbox.push_back(db.getLastInsertRowid());
     }
@@ -918,7 +1046,7 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
     result.receipts.reserve(batch.receipts.size());
     for (const ReceiptUpdate& r : batch.receipts) result.receipts.push_back(apply_receipt(r));
 
-    if (batch.take) result.taken = take(*batch.take);
+    if (batch.take) result.taken = take(*batch.take, &result.expired);
 
     tx.commit();
   } catch (...) {
@@ -1131,6 +1259,25 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
     while (points.executeStep()) {
       state.points_totals[points.getColumn(0).getString()] = points.getColumn(1).getInt64();
     }
+
+    // ---- meetings ---- recent ones with their sign-ins; only the codes of older ones.
+    const std::int64_t meetings_from = to_ms(now - closed_retention);
+    SQLite::Statement meetings(impl_->db, std::string("SELECT ") + kMeetingColumns +
+                                              " FROM meetings ORDER BY starts_at_ms, code");
+    while (meetings.executeStep()) {
+      domain::Meeting m = read_meeting(meetings);
+      if (to_ms(m.ends_at) >= meetings_from) {
+        state.meetings.push_back(std::move(m));
+      } else {
+        state.past_meeting_codes.push_back(std::move(m.code));
+      }
+    }
+    SQLite::Statement attendance(impl_->db,
+                                 "SELECT a.meeting, a.member, a.signed_in_at_ms "
+                                 "FROM meeting_attendance a JOIN meetings m ON m.code = a.meeting "
+                                 "WHERE m.ends_at_ms >= ?1 ORDER BY a.signed_in_at_ms");
+    bind_int(attendance, 1, meetings_from);
+    while (attendance.executeStep()) state.attendance.push_back(read_attendance(attendance));
     return state;
   });
 }
@@ -1268,6 +1415,83 @@ Outcome<std::vector<std::string>> Store::unsubscribed() {
     std::vector<std::string> phones;
     while (q.executeStep()) phones.push_back(q.getColumn(0).getString());
     return phones;
+  });
+}
+
+// ---- broadcasts ----
+
+Outcome<std::int64_t> Store::last_broadcast_id() {
+  return attempt<std::int64_t>([&] {
+    return impl_->db.execAndGet("SELECT coalesce(max(id), 0) FROM broadcasts").getInt64();
+  });
+}
+
+Outcome<std::optional<BroadcastRecord>> Store::find_broadcast(std::int64_t id) {
+  return attempt<std::optional<BroadcastRecord>>([&]() -> std::optional<BroadcastRecord> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT id, text, audience, operator, recipients, skipped, created_at_ms "
+                        "FROM broadcasts WHERE id = ?1");
+    q.bind(1, static_cast<std::int64_t>(id));
+    if (!q.executeStep()) return std::nullopt;
+    BroadcastRecord b;
+    b.id = q.getColumn(0).getInt64();
+    b.text = q.getColumn(1).getString();
+    b.audience = q.getColumn(2).getString();
+    b.operator_name = q.getColumn(3).getString();
+    b.recipients = q.getColumn(4).getInt64();
+    b.skipped = q.getColumn(5).getInt64();
+    b.created_at = TimePoint(std::chrono::milliseconds(q.getColumn(6).getInt64()));
+    return b;
+  });
+}
+
+Outcome<std::map<OutboxState, long long>> Store::broadcast_counts(std::int64_t id) {
+  return attempt<std::map<OutboxState, long long>>([&] {
+    SQLite::Statement q(
+        impl_->db, "SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state");
+    q.bind(1, static_cast<std::int64_t>(id));
+    std::map<OutboxState, long long> counts;
+    while (q.executeStep()) {
+      const std::string state = q.getColumn(0).getString();
+      auto parsed = outbox_state_from_string(state);
+      if (!parsed) throw DataError("unknown outbox state '" + state + "'");
+      counts[*parsed] = q.getColumn(1).getInt64();
+    }
+    return counts;
+  });
+}
+
+// ---- meetings ----
+
+Outcome<std::vector<domain::Meeting>> Store::list_meetings() {
+  return attempt<std::vector<domain::Meeting>>([&] {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kMeetingColumns +
+                                       " FROM meetings ORDER BY starts_at_ms, code");
+    std::vector<domain::Meeting> meetings;
+    while (q.executeStep()) meetings.push_back(read_meeting(q));
+    return meetings;
+  });
+}
+
+Outcome<std::optional<domain::Meeting>> Store::find_meeting(const std::string& code) {
+  return attempt<std::optional<domain::Meeting>>([&]() -> std::optional<domain::Meeting> {
+    SQLite::Statement q(
+        impl_->db, std::string("SELECT ") + kMeetingColumns + " FROM meetings WHERE code = ?1");
+    q.bind(1, code);
+    if (!q.executeStep()) return std::nullopt;
+    return read_meeting(q);
+  });
+}
+
+Outcome<std::vector<domain::Attendance>> Store::meeting_attendance(const std::string& code) {
+  return attempt<std::vector<domain::Attendance>>([&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT meeting, member, signed_in_at_ms FROM meeting_attendance "
+                        "WHERE meeting = ?1 ORDER BY signed_in_at_ms, member");
+    q.bind(1, code);
+    std::vector<domain::Attendance> rows;
+    while (q.executeStep()) rows.push_back(read_attendance(q));
+    return rows;
   });
 }
 

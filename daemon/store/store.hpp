@@ -106,7 +106,9 @@ class Store {
   Outcome<std::map<OutboxState, long long>> outbox_counts();
 
   // For Engine::restore(): open tickets plus those finished (closed/invalid/cancelled) at or
-  // after `now - closed_retention`; the next ticket number (never below max(number) + 1); points.
+  // after `now - closed_retention`; the next ticket number (never below max(number) + 1); points;
+  // meetings that ended at or after `now - closed_retention` with their sign-ins, and the codes
+  // of the older ones.
   Outcome<domain::RestoredState> restored_state(TimePoint now, std::chrono::hours closed_retention);
   Outcome<std::optional<domain::Ticket>> find_ticket(domain::TicketNo number);
   Outcome<std::vector<domain::TicketEvent>> ticket_history(domain::TicketNo number);  // in order
@@ -120,6 +122,18 @@ class Store {
 
   Outcome<bool> is_subscribed(const std::string& phone);  // true unless opted out
   Outcome<std::vector<std::string>> unsubscribed();
+
+  // ---- meetings ---- (codes as stored: normalised, e.g. "M12")
+  Outcome<std::vector<domain::Meeting>> list_meetings();  // by start time
+  Outcome<std::optional<domain::Meeting>> find_meeting(const std::string& code);
+  // Who signed in when, in sign-in order (domain::attendance_report adds who is missing).
+  Outcome<std::vector<domain::Attendance>> meeting_attendance(const std::string& code);
+
+  // ---- broadcasts ----
+  Outcome<std::int64_t> last_broadcast_id();  // 0 when none yet
+  Outcome<std::optional<BroadcastRecord>> find_broadcast(std::int64_t id);
+  // Its outbox rows by state (queued, sending, submitted, delivered, failed, expired).
+  Outcome<std::map<OutboxState, long long>> broadcast_counts(std::int64_t id);
 
  private:
   class Impl;

@@ -52,6 +52,13 @@ Commands (stdin, one JSON object a line; "req" is echoed in the ack / error even
   {"cmd":"stream","messages":[{"from":..,"text":..},...],"to":..,"rate":R,"window":W,"retry_ms":M,
    "events":false,"id":"tag"}   distinct single-part MOs that survive ESME restarts (see below)
   {"cmd":"stream_report","id":"tag","detail":false}
+  {"cmd":"ussd","from":"138...","to":"*123#","text":"1","step":"begin|answer|abort|raw","op":N,
+   "map":{"begin":1,"answer":18,"abort":null,"continue":2,"end":17},"session_info":true,"id":"tag"}
+   plays a USSD gateway: a deliver_sm with ussd_service_op (from "map", standard by default; "op"
+   overrides it) and its_session_info (session number per caller, sequence numbers counting up;
+   an abort with map.abort null sets the end-of-session bit). A submit_sm carrying
+   ussd_service_op is reported as a "ussd_screen" event {to, text, op, session_info, end}; the
+   end of a dialogue (map.end, or the end bit) closes the caller's session.
   {"cmd":"stats"} {"cmd":"pending"} {"cmd":"quit"}
 Setting redeliver_unacked: true re-sends "deliver" MO parts left unanswered when a connection
 closes, on the next receiver/transceiver bind (stream MOs are always re-sent).`;
@@ -229,6 +236,57 @@ function ussdFields(pdu) {
   return fields;
 }
 
+// ---- USSD gateway role ----
+// caller → { session: 0..255, seq: 0..127 }; one dialogue per caller, as on a handset.
+const ussdDialogues = new Map();
+let nextUssdSession = 1;
+const standardUssdMap = { begin: 1, answer: 18, abort: null, continue: 2, end: 17 };
+
+function ussdInfo(dialogue, end) {
+  return ((dialogue.session & 0xff) << 8) | ((dialogue.seq & 0x7f) << 1) | (end ? 1 : 0);
+}
+
+function cmdUssd(cmd, ack) {
+  if (typeof cmd.from !== 'string') throw new Error('ussd needs "from"');
+  const map = { ...standardUssdMap, ...(cmd.map || {}) };
+  const step = cmd.step || 'answer';
+  let dialogue = ussdDialogues.get(cmd.from);
+  if (step === 'begin' || !dialogue) {
+    dialogue = { session: nextUssdSession++ & 0xff, seq: 0, map };
+    ussdDialogues.set(cmd.from, dialogue);
+  } else {
+    dialogue.seq = (dialogue.seq + 1) & 0x7f;
+    dialogue.map = map;
+  }
+  let op;
+  if (cmd.op !== undefined) op = integerOr(cmd.op, 0, 'op');
+  else if (step === 'begin') op = map.begin;
+  else if (step === 'abort') op = map.abort === null ? map.answer : map.abort;
+  else op = map.answer;
+  const end = step === 'abort' && map.abort === null;
+  const deliver = {
+    req: cmd.req, cmd: 'deliver', from: cmd.from, to: cmd.to || '*123#', text: cmd.text || '',
+    split: 'none', ussd_service_op: op, id: cmd.id, session: cmd.session,
+  };
+  if (cmd.session_info !== false) deliver.its_session_info = ussdInfo(dialogue, end);
+  if (step === 'abort') ussdDialogues.delete(cmd.from);
+  cmdDeliver(deliver, (fields) => ack({ ...fields, ussd_service_op: op, its_session_info: deliver.its_session_info === undefined ? null : deliver.its_session_info }));
+}
+
+function onUssdSubmit(pdu, partText) {
+  const info = Buffer.isBuffer(pdu.its_session_info) && pdu.its_session_info.length === 2 ? pdu.its_session_info.readUInt16BE(0) : null;
+  const dialogue = ussdDialogues.get(pdu.destination_addr);
+  const map = dialogue ? dialogue.map : standardUssdMap;
+  const end = pdu.ussd_service_op === map.end || (info !== null && (info & 1) === 1);
+  if (dialogue && info !== null) dialogue.seq = (info >> 1) & 0x7f;
+  if (end) ussdDialogues.delete(pdu.destination_addr);
+  emit('ussd_screen', {
+    to: pdu.destination_addr, from: pdu.source_addr, text: partText, op: pdu.ussd_service_op,
+    session_info: info, end, service_type: pdu.service_type, data_coding: pdu.data_coding,
+  });
+  transcript(`USSD screen    → ${pdu.destination_addr}${end ? ' (end)' : ''}: ${partText}`);
+}
+
 function onSubmitSm(s, pdu) {
   const shortMessage = Buffer.isBuffer(pdu.short_message) ? pdu.short_message : Buffer.alloc(0);
   const errors = [];
@@ -263,6 +321,8 @@ function onSubmitSm(s, pdu) {
   });
   respond(s, pdu, status === ESME_ROK ? { message_id: messageId } : { command_status: status });
   if (status !== ESME_ROK) return;
+  // A USSD screen is not an SMS: reported as "ussd_screen" only.
+  if (pdu.ussd_service_op !== undefined) return onUssdSubmit(pdu, partText);
 
   submitted.set(messageId, {
     from: pdu.source_addr, to: pdu.destination_addr, registered_delivery: pdu.registered_delivery,
@@ -874,6 +934,9 @@ function handleCommand(line) {
         return;
       case 'receipt':
         return ack(sendReceipt(cmd, null));
+      case 'ussd':
+        cmdUssd(cmd, ack);
+        return;
       case 'set':
         return ack(cmdSet(cmd));
       case 'enquire_link': {

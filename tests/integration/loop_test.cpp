@@ -85,6 +85,10 @@ std::string config_yaml(std::uint16_t port, const std::string& inbox_dedupe_wind
                      "\"\n"
                      "    reconnect_min: 1s\n"
                      "    reconnect_max: 2s\n"
+                     // Every reopen goes back to the member here (ReopenWith... checks both
+                     // words); escalation on a second reopen is engine_sla_test's.
+                     "verification:\n"
+                     "  escalate_on_reopen: 0\n"
                      "storage:\n"
                      "  path: lianxin.db\n"
                      "  synchronous: normal\n";
@@ -528,11 +532,11 @@ TEST_F(LoopTest, MyTicketsPointsAndSignIn) {
   EXPECT_TRUE(exchange(filed->member, "JF", "您的积分：10分。"));
   EXPECT_EQ(points_of(filed->member_id), 10);
 
-  // Meetings are not available yet: the member is told so, nothing is recorded.
-  const auto sign_in = exchange(filed->member, "签到 M12", "会议签到暂未开通");
+  // No meeting was created (lianxinctl meeting create): the member is told, nothing is recorded.
+  const auto sign_in = exchange(filed->member, "签到 M12", "没有会议M12");
   ASSERT_TRUE(sign_in);
-  EXPECT_EQ(*sign_in, std::string(kSignature) + "会议签到暂未开通，M12未记录。");
-  EXPECT_TRUE(exchange(filed->member, "QD m7", "M7未记录"));
+  EXPECT_EQ(*sign_in, std::string(kSignature) + "没有会议M12，请核对会议编号。");
+  EXPECT_TRUE(exchange(filed->member, "QD m7", "没有会议M7"));
 }
 
 TEST_F(LoopTest, NumberOmittedWithOneOpenTicketAndWrongNumbers) {

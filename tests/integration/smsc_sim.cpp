@@ -248,4 +248,27 @@ bool SmscSim::running() const {
   return !eof_;
 }
 
+Json SmscSim::ussd(const std::string& from, const std::string& text, const std::string& step,
+                   const Json& map, const std::string& to) {
+  Json command =
+      Json::object({{"cmd", "ussd"}, {"from", from}, {"to", to}, {"text", text}, {"step", step}});
+  if (!map.is_null()) command.set("map", map);
+  const Json ack = this->command(command);
+  const std::string id = ack["id"].str();
+  auto done = wait_for("deliver_done", [&](const Json& e) { return e["id"].str() == id; });
+  if (!done) throw std::runtime_error("USSD step " + step + " \"" + text + "\" not answered");
+  return *done;
+}
+
+std::optional<Json> SmscSim::ussd_screen(const std::string& to, std::chrono::milliseconds timeout) {
+  return wait_for(
+      "ussd_screen",
+      [&](const Json& e) {
+        const std::string& number = e["to"].str();
+        return number.size() >= to.size() &&
+               number.compare(number.size() - to.size(), to.size(), to) == 0;
+      },
+      timeout);
+}
+
 }  // namespace lianxin::sim

@@ -56,6 +56,16 @@ class SmscSim {
                                std::chrono::milliseconds timeout = default_timeout);
   // Every event named `name` received so far (returned by wait_for or not).
   std::vector<Json> events(std::string_view name) const;
+  // ---- the USSD gateway role ("ussd" command, "ussd_screen" events; see smsc.js) ----
+  // One USSD step from `from` ("begin", "answer" or "abort"; `map` overrides the standard
+  // ussd_service_op values), sent to `to`; returns the deliver_done event once the ESME answered
+  // it (throws on timeout).
+  Json ussd(const std::string& from, const std::string& text, const std::string& step = "answer",
+            const Json& map = {}, const std::string& to = "*123#");
+  // The next screen sent to a number ending in `to`.
+  std::optional<Json> ussd_screen(const std::string& to,
+                                  std::chrono::milliseconds timeout = default_timeout);
+
   // All event lines so far, for failure messages.
   std::string transcript() const;
   bool running() const;

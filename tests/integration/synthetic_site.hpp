@@ -18,6 +18,9 @@ namespace lianxin::testing {
 struct SiteShape {
   std::size_t grids = 100;
   std::size_t members_per_grid = 5;
+  // Total grid members spread as evenly as possible (the first grids get one more); 0: grids ×
+  // members_per_grid. E.g. 19,000 members in 749 grids.
+  std::size_t members = 0;
   std::size_t residents = 20'000;
 };
 
@@ -63,7 +66,10 @@ inline void write_site_directory(const std::filesystem::path& dir, const SiteSha
     const std::string village = "清溪" + std::to_string(g) + "号村";
     grids += id + "," + village + "网格," + village + "," + kTownshipNames[g % kTownships] + ",," +
              "m" + std::to_string(member) + "\n";
-    for (std::size_t k = 0; k < shape.members_per_grid; ++k, ++member) {
+    const std::size_t in_grid =
+        shape.members == 0 ? shape.members_per_grid
+                           : shape.members / shape.grids + (g < shape.members % shape.grids);
+    for (std::size_t k = 0; k < in_grid; ++k, ++member) {
       members += "m" + std::to_string(member) + ",党员" + std::to_string(member) + "," +
                  member_number(member) + "," + id + "," + (k == 0 ? "网格长" : "党员") + ",是\n";
     }
@@ -100,6 +106,8 @@ struct SiteConfig {
   std::string duplicate_join = "60m";
   std::string reconnect_min = "200ms";
   std::string reconnect_max = "1s";
+  double tps = 0;              // submits per second of the connection (0: unlimited)
+  std::string control_socket;  // "" : the default (/run/lianxind/control.sock)
 };
 
 // lianxind.yaml (plus smpp.password) in `dir`, naming the directory files written there.
@@ -135,6 +143,9 @@ inline std::filesystem::path write_site_config(const std::filesystem::path& dir,
       "    reconnect_max: " +
       c.reconnect_max +
       "\n"
+      "    tps: " +
+      std::to_string(c.tps) + "\n" +
+      (c.control_socket.empty() ? "" : "control_socket: \"" + c.control_socket + "\"\n") +
       "storage:\n"
       "  path: " +
       c.database +

@@ -111,7 +111,7 @@ TEST(ConfigExample, ShippedExampleLoadsWithTheDemoDirectory) {
   const domain::Category* livestock = c.settings.find_category("livestock");
   ASSERT_NE(livestock, nullptr);
   EXPECT_EQ(livestock->name, "畜禽养殖");
-  EXPECT_EQ(livestock->resolve_within, std::chrono::hours{168});
+  EXPECT_EQ(livestock->resolve_within, domain::SlaLimit::hours(168));
   EXPECT_EQ(c.settings.find_category("road")->keywords, defaults.find_category("road")->keywords);
   // Templates all commented out: the built-in ones.
   EXPECT_EQ(c.settings.templates.member_dispatch, defaults.templates.member_dispatch);
@@ -133,7 +133,7 @@ TEST(ConfigExample, DemoConfigurationLoadsAsShipped) {
   EXPECT_EQ(c.log_level, LogLevel::debug);
   EXPECT_EQ(c.settings.templates.resident_received,
             "收到，工单号{ticket}，清溪县网格员会尽快联系您。");
-  EXPECT_EQ(c.settings.find_category("water")->accept_within, std::chrono::hours{1});
+  EXPECT_EQ(c.settings.find_category("water")->accept_within, domain::SlaLimit::hours(1));
   EXPECT_EQ(c.settings.windows.location_followup, std::chrono::minutes{10});
 
   const domain::Directory& d = c.directory;
@@ -211,6 +211,61 @@ TEST(ConfigBase, IsValid) {
   EXPECT_FALSE(r.config->quiet_hours);
   EXPECT_EQ(r.config->smpp[0].port, 2775);
   EXPECT_EQ(r.config->settings.categories.size(), domain::default_categories().size());
+}
+
+// ---- SLA ---- every SLA key reaches the domain settings.
+TEST(ConfigSla, KeysReachTheSettings) {
+  TempDir dir;
+  dir.copy_demo_csvs();
+  dir.write("lianxind.yaml", kBase +
+                                 "time_zone: Asia/Urumqi\n"
+                                 "quiet_hours: \"21:30-06:30\"\n"
+                                 "categories:\n"
+                                 "  - id: road\n"
+                                 "    accept_within: 30s\n"
+                                 "    resolve_within: 3wd\n"
+                                 "    reminder: 10s\n"
+                                 "holidays: [2026-10-01..2026-10-07, 2027-01-01]\n"
+                                 "workdays: [2026-10-10]\n"
+                                 "reminder: 1h\n"
+                                 "escalation:\n"
+                                 "  chain: [township_desk, county_desk]\n"
+                                 "  accept_within: 1wd\n"
+                                 "  problem_after: 0\n"
+                                 "verification:\n"
+                                 "  escalate_on_reopen: 3\n"
+                                 "validity:\n"
+                                 "  reminder: 90m\n"
+                                 "  reply: 0s\n"
+                                 "points:\n"
+                                 "  rating_1: -3\n"
+                                 "  overdue_resolve: -5\n");
+  LoadResult r = load_config(dir.path() / "lianxind.yaml");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  const domain::Settings& s = r.config->settings;
+  EXPECT_EQ(s.sla.time_zone.utc_offset, std::chrono::hours{6});
+  ASSERT_TRUE(s.sla.quiet_hours);
+  EXPECT_EQ(s.sla.quiet_hours->start, std::chrono::minutes{21 * 60 + 30});
+  const domain::Category* road = s.find_category("road");
+  EXPECT_EQ(road->accept_within, (domain::SlaLimit{std::chrono::seconds{30}, 0}));
+  EXPECT_EQ(road->resolve_within, domain::SlaLimit::days_of_work(3));
+  ASSERT_TRUE(road->reminder);
+  EXPECT_EQ(road->reminder->before, std::chrono::seconds{10});
+  EXPECT_EQ(s.sla.calendar.holidays().size(), 8u);
+  EXPECT_TRUE(s.sla.calendar.is_working_day(*domain::parse_date("2026-10-10")));
+  EXPECT_FALSE(s.sla.calendar.is_working_day(*domain::parse_date("2027-01-01")));
+  EXPECT_EQ(s.sla.reminder.before, std::chrono::hours{1});
+  EXPECT_EQ(s.escalation.chain, (std::vector{domain::EscalationStep::township_desk,
+                                             domain::EscalationStep::county_desk}));
+  EXPECT_EQ(s.escalation.accept_within, domain::SlaLimit::days_of_work(1));
+  EXPECT_EQ(s.escalation.resolve_within, domain::SlaLimit::hours(24));  // default kept
+  EXPECT_EQ(s.escalation.problem_after, 0);
+  EXPECT_EQ(s.verification.escalate_on_reopen, 3);
+  EXPECT_EQ(s.sla.validity.reminder, std::chrono::minutes{90});
+  EXPECT_EQ(s.sla.validity.reply, std::chrono::seconds{0});
+  EXPECT_EQ(s.points.points_for_rating(1), -3);
+  EXPECT_EQ(s.points.points_for_rating(5), 10);
+  EXPECT_EQ(s.points.overdue_resolve, -5);
 }
 
 class BrokenConfig : public ::testing::TestWithParam<BrokenCase> {};
@@ -304,9 +359,9 @@ INSTANTIATE_TEST_SUITE_P(
                    20, "keyword \"漏水\" is in both"},
         BrokenCase{"accept_after_resolve", "",
                    "categories:\n  - id: road\n    accept_within: 48h\n    resolve_within: 24h\n",
-                   16, 20, "accept_within (2d) is longer than resolve_within (1d)"},
-        BrokenCase{"sla_not_whole_hours", "", "categories:\n  - id: road\n    accept_within: 90m\n",
-                   16, 20, "must be a whole number of hours, got 90m"},
+                   16, 20, "accept_within (48h) is longer than resolve_within (24h)"},
+        BrokenCase{"sla_bad_deadline", "", "categories:\n  - id: road\n    accept_within: 3x\n", 16,
+                   20, "expected a deadline such as 4h, 30m, 1h30m, 2d or 3wd"},
         BrokenCase{"fallback_unknown", "", "fallback_category: misc\n", 14, 20,
                    "fallback_category: no category has the id \"misc\""},
         BrokenCase{"template_unknown_key", "",
@@ -330,6 +385,20 @@ INSTANTIATE_TEST_SUITE_P(
                    "expected a country calling code"},
         BrokenCase{"time_zone", "", "time_zone: Asia/Shangai\n", 14, 12,
                    "unknown time zone \"Asia/Shangai\""},
+        // ---- SLA ----
+        BrokenCase{"time_zone_with_dst", "", "time_zone: America/New_York\n", 14, 12,
+                   "(lianxin knows zones without daylight saving time: Asia/Shanghai"},
+        BrokenCase{"holiday_not_a_date", "", "holidays: [2026-10-01, 2026-02-30]\n", 14, 24,
+                   "holidays[1]: expected a date YYYY-MM-DD"},
+        BrokenCase{"workday_also_holiday", "", "holidays: [2026-10-10]\nworkdays: [2026-10-10]\n",
+                   15, 11, "2026-10-10 is both a holiday and a make-up working day"},
+        BrokenCase{"escalation_unknown_step", "",
+                   "escalation:\n  chain: [grid_leader, village_head]\n", 15, 24,
+                   "unknown step \"village_head\"; steps are grid_leader"},
+        BrokenCase{"reminder_fraction", "", "reminder: 150%\n", 14, 11,
+                   "a reminder fraction is 1% to 99%"},
+        BrokenCase{"points_misspelt", "", "points:\n  overdue_acept: -1\n", 15, 3,
+                   "did you mean \"overdue_accept\"?"},
         BrokenCase{"log_level", "", "log_level: verbose\n", 14, 12,
                    "must be one of debug, info, notice, warning, error"},
         BrokenCase{"list_instead_of_mapping", "storage:\n  path: test.db\n", "storage: [test.db]\n",

@@ -90,4 +90,26 @@ TEST(CtlTickets, HistoryListsEveryEventWithActorNames) {
   EXPECT_NE(history.find("dispatched → accepted  by 陈国华"), std::string::npos) << history;
 }
 
+TEST(CtlTickets, HistoryShowsEscalationAndSlaState) {
+  Ticket t = lamp_ticket();
+  t.state = TicketState::accepted;
+  t.escalation_level = 2;
+  t.reopen_count = 3;
+  t.problem = true;
+  t.accept_deadline = TimePoint{} + std::chrono::hours(24 * 365 * 57);
+  t.kind = TicketKind::order;
+  t.raised_by = "m1";
+  std::vector<TicketEvent> events = {
+      {12, TicketState::dispatched, TicketState::accepted, "m1", {}, ""},
+      {12, TicketState::accepted, TicketState::accepted, "system", {}, "escalated to 青石镇值班室"},
+  };
+  std::string history = render_history(t, events, default_settings(), small_directory());
+  EXPECT_NE(history.find("order (网格点单) raised by 陈国华"), std::string::npos) << history;
+  EXPECT_NE(history.find("sla: accept by "), std::string::npos) << history;
+  EXPECT_NE(history.find("escalated 2x, reopened 3x, 问题工单"), std::string::npos) << history;
+  EXPECT_NE(history.find("· accepted  by system: escalated to 青石镇值班室"), std::string::npos)
+      << history;
+  EXPECT_EQ(history.find("accepted → accepted"), std::string::npos) << history;
+}
+
 }  // namespace

@@ -190,6 +190,21 @@ TEST(Directory, GoodFilesLoadWithChineseAndEnglishHeaders) {
   EXPECT_THAT(d.duty_desk_members("青石镇"), ElementsAre("m-desk"));
 }
 
+// ---- four orders ---- team aliases for `点单 维修 …`, and 代办员 (helper) for `代 …`.
+TEST(Directory, TeamAliasesAndHelpers) {
+  DirectorySources s = good_sources();
+  s.members->text += "m-li,李代办,13800000014,g-daxi,代办员,是\n";
+  s.teams = CsvSource{"teams.csv",
+                      "编号,队名,队长,队员,别名\nrepair,水电维修队,m-huang,m-wang,\"维修,水电\"\n"
+                      "volunteers,志愿服务队,m-huang,,\n"};
+  auto r = parse_directory(s, "86");
+  ASSERT_TRUE(r.errors.empty()) << format_diagnostics(r.errors);
+  ASSERT_TRUE(r.directory);
+  EXPECT_THAT(r.directory->find_team("repair")->aliases, ElementsAre("维修", "水电"));
+  EXPECT_TRUE(r.directory->find_team("volunteers")->aliases.empty());
+  EXPECT_THAT(r.directory->find_member("m-li")->roles, ElementsAre(domain::Role::helper));
+}
+
 struct DirectoryCase {
   const char* name;
   const char* file;  // which source to replace
@@ -259,7 +274,7 @@ INSTANTIATE_TEST_SUITE_P(
         DirectoryCase{
             "unknown_role", "members.csv", "id,name,phone,roles\nm-chen,陈,13800000001,村长\n",
             "members.csv:2: roles: unknown role \"村长\" (member/党员, grid_leader/网格长, "
-            "team_leader/团长, duty_desk/值班, helper/志愿者)"},
+            "team_leader/团长, duty_desk/值班, helper/志愿者/代办员)"},
         DirectoryCase{"bad_on_duty", "members.csv",
                       "id,name,phone,在岗\nm-chen,陈,13800000001,maybe\n",
                       "members.csv:2: 在岗: \"maybe\" is not 是/否 (yes/no)"},

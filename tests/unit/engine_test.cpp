@@ -73,6 +73,15 @@ class EngineTest : public ::testing::Test {
     return texts.empty() ? std::string() : texts.front();
   }
 
+  // The timer requests of one kind (SLA timers come and go with every state change).
+  static std::vector<TimerRequest> timers_of(const Effects& effects, TimerKind kind) {
+    std::vector<TimerRequest> out;
+    for (const TimerRequest& t : effects.timers) {
+      if (t.kind == kind) out.push_back(t);
+    }
+    return out;
+  }
+
   static bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
   }
@@ -148,10 +157,16 @@ TEST_F(EngineTest, WholeLifeOfATicket) {
   std::string ask = only_text_to(resolved, kZhangPhone);
   EXPECT_TRUE(contains(ask, "回复5表示满意")) << ask;
   EXPECT_TRUE(contains(ask, "工单1")) << ask;
-  ASSERT_EQ(resolved.timers.size(), 1u);
-  EXPECT_EQ(resolved.timers[0].kind, TimerKind::verification);
-  EXPECT_EQ(resolved.timers[0].at, now_ + 72h);
-  EXPECT_FALSE(resolved.timers[0].cancel);
+  std::vector<TimerRequest> verification = timers_of(resolved, TimerKind::verification);
+  ASSERT_EQ(verification.size(), 1u);
+  EXPECT_EQ(verification[0].at, now_ + 72h);
+  EXPECT_FALSE(verification[0].cancel);
+  // The resolve deadline's timers are no longer needed.
+  for (TimerKind kind : {TimerKind::resolve_reminder, TimerKind::resolve_overdue}) {
+    std::vector<TimerRequest> sla = timers_of(resolved, kind);
+    ASSERT_EQ(sla.size(), 1u) << to_string(kind);
+    EXPECT_TRUE(sla[0].cancel);
+  }
 
   // Rate 5 → closed as rated, points for the member.
   now_ += 1h;
@@ -169,6 +184,7 @@ TEST_F(EngineTest, WholeLifeOfATicket) {
   EXPECT_TRUE(contains(only_text_to(rated, kWangPhone), "评价5分"));
   EXPECT_TRUE(contains(only_text_to(rated, kZhangPhone), "谢谢"));
   ASSERT_EQ(rated.timers.size(), 1u);
+  EXPECT_EQ(rated.timers[0].kind, TimerKind::verification);
   EXPECT_TRUE(rated.timers[0].cancel);
   ASSERT_EQ(rated.tickets.size(), 1u);
   EXPECT_FALSE(rated.tickets[0].created);
@@ -201,8 +217,14 @@ TEST_F(EngineTest, ReopenGoesBackToTheAssignee) {
   EXPECT_TRUE(contains(again, "没解决")) << again;
   EXPECT_TRUE(contains(again, "接1")) << again;
   EXPECT_TRUE(contains(only_text_to(reopened, kZhangPhone), "重新交办"));
-  ASSERT_EQ(reopened.timers.size(), 1u);
-  EXPECT_TRUE(reopened.timers[0].cancel);
+  ASSERT_EQ(timers_of(reopened, TimerKind::verification).size(), 1u);
+  EXPECT_TRUE(timers_of(reopened, TimerKind::verification)[0].cancel);
+  // A new round: new accept and resolve deadlines for the member, their timers armed.
+  EXPECT_EQ(ticket(n).accept_deadline, now_ + 24h);
+  EXPECT_EQ(ticket(n).resolve_deadline, now_ + 72h);
+  EXPECT_EQ(ticket(n).reopen_count, 1);
+  ASSERT_EQ(timers_of(reopened, TimerKind::accept_overdue).size(), 1u);
+  EXPECT_EQ(timers_of(reopened, TimerKind::accept_overdue)[0].at, now_ + 24h);
   EXPECT_TRUE(engine_.points_of("m-wang") == 0);
 
   // The member can take it up again without the number, and resolve again.
@@ -215,12 +237,29 @@ TEST_F(EngineTest, ReopenGoesBackToTheAssignee) {
   now_ = first_deadline;
   EXPECT_TRUE(timer(n, TimerKind::verification).events.empty());
   EXPECT_EQ(ticket(n).state, TicketState::resolved);
-  // "0" also reopens.
-  sms(kZhangPhone, "0");
-  EXPECT_EQ(ticket(n).state, TicketState::reopened);
+  // "0" also reopens; the second reopen escalates (verification.escalate_on_reopen: 2): the
+  // grid leader gets it, the member is told it is no longer theirs.
+  Effects second = sms(kZhangPhone, "0");
+  EXPECT_EQ(ticket(n).reopen_count, 2);
+  EXPECT_EQ(ticket(n).state, TicketState::dispatched);
+  EXPECT_EQ(ticket(n).assignee, "m-leader-daxi");
+  EXPECT_EQ(ticket(n).escalation_level, 1);
+  EXPECT_EQ(states(second), (std::vector{TicketState::reopened, TicketState::dispatched}));
+  EXPECT_TRUE(contains(second.events[1].reason, "escalated to m-leader-daxi (grid_leader"));
+  std::string to_leader = only_text_to(second, kDaxiLeaderPhone);
+  EXPECT_TRUE(contains(to_leader, "督办工单1")) << to_leader;
+  EXPECT_TRUE(contains(to_leader, "2次反映未解决")) << to_leader;
+  EXPECT_TRUE(contains(to_leader, "139****0001")) << to_leader;  // reporter masked
+  EXPECT_TRUE(contains(only_text_to(second, kWangPhone), "不用再处理"));
+  // The escalated party's deadline: escalation.accept_within (2h).
+  EXPECT_EQ(ticket(n).accept_deadline, now_ + 2h);
+  EXPECT_FALSE(ticket(n).problem);
 }
 
 TEST_F(EngineTest, HandBackWalksTheCandidates) {
+  Settings settings = default_settings();
+  settings.escalation.problem_after = 0;  // no problem tickets: walk every candidate
+  engine_.reload(settings, make_directory());
   TicketNo n = report_streetlight();
   now_ += 5min;
   Effects back = sms(kWangPhone, "退1 人在外地");
@@ -617,7 +656,11 @@ TEST_F(EngineTest, RestoreContinuesNumbersAndTimers) {
   std::vector<Ticket> stored = engine_.tickets();
 
   Engine restarted(default_settings(), make_directory());
-  restarted.restore({stored, 500, {{"m-wang", 42}}});
+  RestoredState state;
+  state.tickets = stored;
+  state.next_ticket_number = 500;
+  state.points_totals = {{"m-wang", 42}};
+  restarted.restore(std::move(state));
   EXPECT_EQ(restarted.next_ticket_number(), 500);
   EXPECT_EQ(restarted.points_of("m-wang"), 42);
   std::vector<TimerRequest> timers = restarted.pending_timers();
@@ -638,7 +681,10 @@ TEST_F(EngineTest, RestoreContinuesNumbersAndTimers) {
 
   // A stale stored counter never reuses a number.
   Engine lagging(default_settings(), make_directory());
-  lagging.restore({stored, 1, {}});
+  RestoredState lagging_state;
+  lagging_state.tickets = stored;
+  lagging_state.next_ticket_number = 1;
+  lagging.restore(std::move(lagging_state));
   EXPECT_EQ(lagging.next_ticket_number(), n + 1);
 }
 

@@ -31,6 +31,15 @@ std::string describe(const MemberCommand& c) {
     std::string operator()(const Unsubscribe&) const { return "Unsubscribe"; }
     std::string operator()(const Unrecognized& u) const { return "Unrecognized(" + u.text + ")"; }
     std::string operator()(const MemberReport& r) const { return "MemberReport(" + r.text + ")"; }
+    std::string operator()(const RaiseOrder& o) const {
+      return "RaiseOrder(\"" + o.service + "\", \"" + o.resident + "\", \"" + o.text + "\")";
+    }
+    std::string operator()(const Assign& a) const {
+      return "Assign(" + ticket_str(a.ticket) + ", \"" + a.assignee + "\")";
+    }
+    std::string operator()(const OnBehalf& b) const {
+      return "OnBehalf(\"" + b.resident + "\", \"" + b.text + "\")";
+    }
   };
   return std::visit(Visitor{}, c);
 }
@@ -193,6 +202,59 @@ const std::vector<MemberCase> kMemberCases = {
     {"村口两盏路灯杆被大风刮倒了", MemberReport{"村口两盏路灯杆被大风刮倒了"}},
     {"  村口垃圾三天没人清运了  ", MemberReport{"村口垃圾三天没人清运了"}},
     {"水管正在漏水，马上要淹到屋里了", MemberReport{"水管正在漏水，马上要淹到屋里了"}},
+    // 网格点单: a grid member raises a need for a service team
+    {"点单 维修 王大妈家水管爆了", RaiseOrder{"维修", "", "王大妈家水管爆了"}},
+    {"点单维修 王大妈家水管爆了", RaiseOrder{"维修", "", "王大妈家水管爆了"}},
+    {"点单：维修，王大妈家水管爆了。", RaiseOrder{"维修", "", "王大妈家水管爆了"}},
+    {"点单维修王大妈家水管爆了", RaiseOrder{"维修王大妈家水管爆了", "", ""}},
+    {"DD 维修 王大妈家水管爆了", RaiseOrder{"维修", "", "王大妈家水管爆了"}},
+    {"dd　志愿服务队　独居老人要送医", RaiseOrder{"志愿服务队", "", "独居老人要送医"}},
+    {"ＤＤ维修，厕所堵了", RaiseOrder{"维修", "", "厕所堵了"}},
+    {"点单 维修 13800000001 王大妈家水管爆了",
+     RaiseOrder{"维修", "13800000001", "王大妈家水管爆了"}},
+    {"点单 13800000001 维修 王大妈家水管爆了",
+     RaiseOrder{"维修", "13800000001", "王大妈家水管爆了"}},
+    {"点单 维修 138 0000 0001 水管爆了", RaiseOrder{"维修", "13800000001", "水管爆了"}},
+    {"点单 维修 3号楼水管爆了", RaiseOrder{"维修", "", "3号楼水管爆了"}},
+    {"点单 维修", RaiseOrder{"维修", "", ""}},
+    {"点单", RaiseOrder{"", "", ""}},
+    {"点单的事情什么时候有人管", RaiseOrder{"的事情什么时候有人管", "", ""}},
+    // 团长派单: a team leader hands a ticket to a team member
+    {"派 123 张三", Assign{123, "张三"}},
+    {"派123张三", Assign{123, "张三"}},
+    {"派单 123 张三", Assign{123, "张三"}},
+    {"派单123 张三 今天去", Assign{123, "张三 今天去"}},
+    {"PD123 张三", Assign{123, "张三"}},
+    {"pd 12 m-vol-1", Assign{12, "m-vol-1"}},
+    {"派 一二三 张三", Assign{123, "张三"}},
+    {"派，１２３，张三。", Assign{123, "张三"}},
+    {"派 #123 张三", Assign{123, "张三"}},
+    {"派 张三", Assign{std::nullopt, "张三"}},
+    {"派 123", Assign{123, ""}},
+    {"派", Assign{std::nullopt, ""}},
+    {"派 12a 张三", Unrecognized{"派 12a 张三"}},
+    // 代办: a helper reports for a resident
+    {"代 13800000001 想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代13800000001想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代 138-0000-0001 想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代 +86 138 0000 0001 低保没到账", OnBehalf{"+8613800000001", "低保没到账"}},
+    {"代 8613800000001 低保没到账", OnBehalf{"8613800000001", "低保没到账"}},
+    {"代 0571-87654321 路灯坏了", OnBehalf{"057187654321", "路灯坏了"}},
+    {"代，１３８０００００００１，想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代办 13800000001 想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代报13800000001 家里漏水", OnBehalf{"13800000001", "家里漏水"}},
+    {"DB 13800000001 想办残疾证", OnBehalf{"13800000001", "想办残疾证"}},
+    {"代 13800000001 3号楼漏水", OnBehalf{"13800000001", "3号楼漏水"}},
+    {"代 12345 路灯坏了", OnBehalf{"", "12345 路灯坏了"}},
+    {"代 王大妈 想办残疾证", OnBehalf{"", "王大妈 想办残疾证"}},
+    {"代", OnBehalf{"", ""}},
+    // ... and prose that starts with the same characters stays a report
+    {"派出所民警来过了，纠纷已经调解好了", MemberReport{"派出所民警来过了，纠纷已经调解好了"}},
+    {"派人来看看吧，村口路灯杆倒了", MemberReport{"派人来看看吧，村口路灯杆倒了"}},
+    {"代表来了说要修村里的路", MemberReport{"代表来了说要修村里的路"}},
+    {"代办证件需要带什么材料", MemberReport{"代办证件需要带什么材料"}},
+    {"代报名的老人名单还没有交", MemberReport{"代报名的老人名单还没有交"}},
+    {"DDR内存条坏了电脑开不了机", MemberReport{"DDR内存条坏了电脑开不了机"}},
 };
 
 class MemberGrammar : public ::testing::TestWithParam<MemberCase> {};
@@ -341,6 +403,14 @@ const std::vector<ResidentCase> kResidentCases = {
      report("我家门口的路灯坏了，接线的地方冒火花，请尽快完成维修")},
     {"邻居家违建挡住了我家的路。", report("邻居家违建挡住了我家的路。")},
     {"东坑村 王大爷家 水管爆了", report("东坑村 王大爷家 水管爆了")},
+    // member-only commands (点单, 派, 代) never turn a villager's report into help ...
+    {"派出所的人什么时候来", report("派出所的人什么时候来")},
+    {"代表说路会修的，到现在没动静", report("代表说路会修的，到现在没动静")},
+    {"点单外卖被骗了200块钱", report("点单外卖被骗了200块钱")},
+    {"代办残疾证要去哪里", report("代办残疾证要去哪里")},
+    // ... but a villager copying one gets help rather than a ticket
+    {"代 13800000001 想办残疾证", report("代 13800000001 想办残疾证", true)},
+    {"派 123 张三", report("派 123 张三", true)},
 };
 
 class ResidentGrammar : public ::testing::TestWithParam<ResidentCase> {};
@@ -374,6 +444,9 @@ TEST(Grammar, CommandNames) {
   EXPECT_EQ(command_name(parse_member_message("完成 1")), "resolve");
   EXPECT_EQ(command_name(parse_member_message("路灯坏了")), "unrecognized");
   EXPECT_EQ(command_name(parse_member_message("村口两盏路灯杆被大风刮倒了")), "member_report");
+  EXPECT_EQ(command_name(parse_member_message("点单 维修 水管爆了")), "raise_order");
+  EXPECT_EQ(command_name(parse_member_message("派 1 张三")), "assign");
+  EXPECT_EQ(command_name(parse_member_message("代 13800000001 想办残疾证")), "on_behalf");
   EXPECT_EQ(command_name(parse_resident_message("5")), "rate");
   EXPECT_EQ(command_name(parse_resident_message("路灯坏了")), "report");
 }

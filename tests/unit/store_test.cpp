@@ -81,6 +81,17 @@ Ticket full_ticket(domain::TicketNo number) {
   t.close_reason = domain::CloseReason::none;
   t.rating = std::nullopt;
   t.inbound_id = 42;
+  // ---- SLA ---- (v5) and the four orders' columns
+  t.accept_deadline = at(3600);
+  t.resolve_deadline = at(2 * 86400);
+  t.escalation_level = 2;
+  t.reopen_count = 1;
+  t.handback_count = 3;
+  t.problem = true;
+  t.reminded_for = at(2 * 86400);
+  t.kind = domain::TicketKind::order;
+  t.raised_by = "m-li";
+  t.team = "volunteers";
   return t;
 }
 
@@ -112,6 +123,16 @@ void expect_same_ticket(const Ticket& a, const Ticket& b) {
   EXPECT_EQ(a.close_reason, b.close_reason);
   EXPECT_EQ(a.rating, b.rating);
   EXPECT_EQ(a.inbound_id, b.inbound_id);
+  EXPECT_EQ(a.accept_deadline, b.accept_deadline);
+  EXPECT_EQ(a.resolve_deadline, b.resolve_deadline);
+  EXPECT_EQ(a.escalation_level, b.escalation_level);
+  EXPECT_EQ(a.reopen_count, b.reopen_count);
+  EXPECT_EQ(a.handback_count, b.handback_count);
+  EXPECT_EQ(a.problem, b.problem);
+  EXPECT_EQ(a.reminded_for, b.reminded_for);
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.raised_by, b.raised_by);
+  EXPECT_EQ(a.team, b.team);
 }
 
 class TempDir {
@@ -251,6 +272,17 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
     ASSERT_TRUE(ticket.value);
     EXPECT_EQ(ticket.value->state, TicketState::dispatched);
     EXPECT_EQ(ticket.value->tried, std::vector<std::string>{"m-wang"});
+    // ---- SLA ---- (v5 columns): an old ticket has no deadlines, no steps, and is a report.
+    EXPECT_FALSE(ticket.value->accept_deadline);
+    EXPECT_FALSE(ticket.value->resolve_deadline);
+    EXPECT_FALSE(ticket.value->reminded_for);
+    EXPECT_EQ(ticket.value->escalation_level, 0);
+    EXPECT_EQ(ticket.value->reopen_count, 0);
+    EXPECT_EQ(ticket.value->handback_count, 0);
+    EXPECT_FALSE(ticket.value->problem);
+    EXPECT_EQ(ticket.value->kind, domain::TicketKind::report);
+    EXPECT_FALSE(ticket.value->raised_by);
+    EXPECT_FALSE(ticket.value->team);
     auto history = store.ticket_history(12);
     ASSERT_TRUE(history);
     ASSERT_EQ(history.value.size(), 2u);
@@ -263,8 +295,97 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
   batch.tickets.push_back(full_ticket(100));
   batch.outbox.push_back(sms_to("+8613900000009", "ok", at(30)));
   batch.outbox.back().not_before = at(3600);
+  // ---- meetings ---- (v5): the tables exist and take rows.
+  batch.meetings.push_back(
+      {"M12", "党员冬训", at(3600), at(7200), {"g-daxi"}, "operator:x", at(0)});
+  batch.attendance.push_back({"M12", "m-wang", at(3000)});
   CommitResult r = store.commit(batch);
   ASSERT_TRUE(r) << r.message;
+  EXPECT_EQ(store.list_meetings().value.size(), 1u);
+  EXPECT_EQ(store.meeting_attendance("M12").value.size(), 1u);
+  // ---- SLA ---- every v5 ticket column round-trips on the upgraded file.
+  auto upgraded = store.find_ticket(100);
+  ASSERT_TRUE(upgraded) << upgraded.message;
+  ASSERT_TRUE(upgraded.value);
+  expect_same_ticket(*upgraded.value, full_ticket(100));
+}
+
+TEST(StoreSchema, MeetingTablesExistAfterMigrating) {
+  TempDir dir;
+  const std::string path = dir.file("v4.sqlite");
+  create_database_at_version(path, 4);
+  { Store upgraded = Store::open(path); }
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  for (const char* table : {"meetings", "meeting_attendance"}) {
+    EXPECT_EQ(raw.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = "
+                                         "'table' AND name = '") +
+                             table + "'")
+                  .getInt(),
+              1)
+        << table;
+  }
+  // Attendance names an existing meeting, once per member.
+  EXPECT_EQ(raw.execAndGet("SELECT count(*) FROM pragma_foreign_key_list('meeting_attendance') "
+                           "WHERE \"table\" = 'meetings'")
+                .getInt(),
+            1);
+  EXPECT_EQ(raw.execAndGet("SELECT count(*) FROM pragma_index_list('meeting_attendance') "
+                           "WHERE origin = 'pk'")
+                .getInt(),
+            1);
+}
+
+TEST(StoreMeetings, RoundTripAndRestoredState) {
+  Store store = Store::open(":memory:");
+  WriteBatch batch;
+  batch.meetings.push_back({"OLD", "去年的会", at(0), at(3600), {}, "operator:a", at(0)});
+  batch.meetings.push_back({"M12",
+                            "党员冬训",
+                            at(30 * 86400),
+                            at(30 * 86400 + 5400),
+                            {"g-daxi", "g-shitang"},
+                            "operator:b",
+                            at(86400)});
+  batch.attendance.push_back({"OLD", "m-li", at(100)});
+  batch.attendance.push_back({"M12", "m-wang", at(30 * 86400 + 60)});
+  batch.attendance.push_back({"M12", "m-li", at(30 * 86400 - 600)});
+  ASSERT_TRUE(store.commit(batch));
+  // A repeat is ignored: the first time stays.
+  batch.clear();
+  batch.attendance.push_back({"M12", "m-wang", at(30 * 86400 + 999)});
+  EXPECT_FALSE(batch.empty());
+  ASSERT_TRUE(store.commit(batch));
+
+  auto found = store.find_meeting("M12");
+  ASSERT_TRUE(found && found.value);
+  const domain::Meeting expected{
+      "M12",        "党员冬训", at(30 * 86400), at(30 * 86400 + 5400), {"g-daxi", "g-shitang"},
+      "operator:b", at(86400)};
+  EXPECT_EQ(*found.value, expected);
+  EXPECT_FALSE(store.find_meeting("M13").value);
+  auto attendance = store.meeting_attendance("M12");
+  ASSERT_TRUE(attendance);
+  EXPECT_EQ(attendance.value,
+            (std::vector<domain::Attendance>{{"M12", "m-li", at(30 * 86400 - 600)},
+                                             {"M12", "m-wang", at(30 * 86400 + 60)}}));
+  auto listed = store.list_meetings();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed.value.size(), 2u);
+  EXPECT_EQ(listed.value[0].code, "OLD");
+
+  // Ten days after OLD ended, with a week's retention: only its code comes back.
+  auto state = store.restored_state(at(10 * 86400), hours(24 * 7));
+  ASSERT_TRUE(state) << state.message;
+  ASSERT_EQ(state.value.meetings.size(), 1u);
+  EXPECT_EQ(state.value.meetings[0].code, "M12");
+  EXPECT_EQ(state.value.meetings[0].grids, (std::vector<std::string>{"g-daxi", "g-shitang"}));
+  EXPECT_EQ(state.value.attendance.size(), 2u);
+  EXPECT_EQ(state.value.past_meeting_codes, std::vector<std::string>{"OLD"});
+
+  // Attendance for a meeting that does not exist is refused (and the batch with it).
+  batch.clear();
+  batch.attendance.push_back({"NOPE", "m-wang", at(5)});
+  EXPECT_FALSE(store.commit(batch));
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryEarlierVersion, StoreMigration, ::testing::Range(0, kSchemaVersion));
@@ -556,6 +677,33 @@ TEST(StoreOutbox, QuietHoursHoldAndExpiredRowsAreNotSent) {
   ASSERT_EQ(morning.value.size(), 1u);
   EXPECT_EQ(morning.value[0].id, night_id);
   EXPECT_EQ(morning.value[0].request.not_before, at(8 * 3600));
+}
+
+// ---- SLA ---- the engine's quiet-hours hold and validity reach the outbox; a take reports the
+// rows it expired so the daemon can log them.
+TEST(StoreOutbox, EngineHoldAndValidityAreStoredAndExpiredRowsReported) {
+  Store store = Store::open(":memory:");
+  domain::Effects effects;
+  domain::OutgoingSms held{
+      "+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, false,
+      std::nullopt,     at(8 * 3600),        at(8 * 3600 + 60)};
+  effects.sms.push_back(held);
+  ASSERT_TRUE(store.apply_effects(effects, "10086", at(0)));
+  WriteBatch early;
+  early.take = TakeRequest{at(60), 10};
+  CommitResult r = store.commit(early);
+  ASSERT_TRUE(r) << r.message;
+  EXPECT_TRUE(r.taken.empty());  // held until 08:00
+  EXPECT_TRUE(r.expired.empty());
+  WriteBatch late;
+  late.take = TakeRequest{at(9 * 3600), 10};
+  r = store.commit(late);
+  ASSERT_TRUE(r) << r.message;
+  EXPECT_TRUE(r.taken.empty());
+  ASSERT_EQ(r.expired.size(), 1u);  // the morning passed without a link: dropped, not sent late
+  EXPECT_EQ(r.expired[0].request.not_before, at(8 * 3600));
+  EXPECT_EQ(r.expired[0].request.expires_at, at(8 * 3600 + 60));
+  EXPECT_EQ(store.outbox_counts().value[OutboxState::expired], 1);
 }
 
 // ---------------------------------------------------------------- receipts
@@ -921,10 +1069,10 @@ TEST(StoreBatch, EngineEffectsGoInOneCommitWithTheInboxAndTheTake) {
   t.inbound_id = inbound.value.id;
   effects.tickets.push_back({t, true});
   effects.events.push_back({1, std::nullopt, TicketState::new_, t.reporter, at(1), "report"});
-  effects.sms.push_back(
-      {"+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, true, inbound.value.id});
+  effects.sms.push_back({"+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, true,
+                         inbound.value.id, std::nullopt, std::nullopt});
   effects.sms.push_back({t.reporter, "【连心桥】已受理, 编号1", domain::Audience::resident, 1,
-                         false, inbound.value.id});
+                         false, inbound.value.id, std::nullopt, std::nullopt});
   effects.next_ticket_number = 2;
   effects.logs.push_back({domain::LogLevel::info, "ticket 1 created", 1});
 

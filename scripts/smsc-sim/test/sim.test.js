@@ -148,6 +148,59 @@ test('load mode fires MOs and times the acks; USSD TLVs pass both ways', async (
   await sim.close();
 });
 
+test('ussd: plays a USSD gateway with session numbers, sequence numbers and vendor maps', async () => {
+  const sim = new Sim();
+  const { session } = await connect(sim);
+  const received = [];
+  session.on('deliver_sm', (pdu) => { received.push(pdu); session.send(pdu.response()); });
+  const reply = (op, info, body) => new Promise((res) => session.submit_sm({
+    source_addr: '*123#', destination_addr: '13800000001', data_coding: 8, short_message: text.encodeUcs2(body),
+    ussd_service_op: op, its_session_info: Buffer.from([info >> 8, info & 0xff]),
+  }, res));
+
+  const begin = await sim.command({ cmd: 'ussd', step: 'begin', from: '13800000001', text: '*123#' });
+  await sim.waitFor('deliver_done', (e) => e.id === begin.id);
+  assert.equal(received[0].ussd_service_op, 1);
+  const session1 = received[0].its_session_info.readUInt16BE(0);
+  assert.equal(session1 & 0xff, 0);  // sequence 0, no end bit
+  assert.equal(text.decode(received[0].short_message, received[0].data_coding, []), '*123#');
+
+  await reply(2, session1 | 2, '1 反映问题');
+  const screen = await sim.waitFor('ussd_screen');
+  assert.equal(screen.text, '1 反映问题');
+  assert.equal(screen.end, false);
+  assert.equal(screen.op, 2);
+
+  const answer = await sim.command({ cmd: 'ussd', from: '13800000001', text: '1' });
+  await sim.waitFor('deliver_done', (e) => e.id === answer.id);
+  assert.equal(received[1].ussd_service_op, 18);
+  assert.equal(received[1].its_session_info.readUInt16BE(0), (session1 & 0xff00) | 4);  // next sequence
+
+  await reply(17, session1 | 5, '已受理');
+  const last = await sim.waitFor('ussd_screen', (e) => e.text === '已受理');
+  assert.equal(last.end, true);
+
+  // A vendor map: 0x12 answers, 0x81 aborts; a new dialogue gets a new session number.
+  const map = { begin: 1, answer: 0x12, abort: 0x81, continue: 0x12, end: 0x81 };
+  const vbegin = await sim.command({ cmd: 'ussd', step: 'begin', from: '13800000001', map });
+  await sim.waitFor('deliver_done', (e) => e.id === vbegin.id);
+  assert.notEqual(received[2].its_session_info.readUInt16BE(0) >> 8, session1 >> 8);
+  const vanswer = await sim.command({ cmd: 'ussd', from: '13800000001', text: '2', map });
+  await sim.waitFor('deliver_done', (e) => e.id === vanswer.id);
+  assert.equal(received[3].ussd_service_op, 0x12);
+  const abort = await sim.command({ cmd: 'ussd', step: 'abort', from: '13800000001', map });
+  await sim.waitFor('deliver_done', (e) => e.id === abort.id);
+  assert.equal(received[4].ussd_service_op, 0x81);
+  // The standard abort: the end-of-session bit.
+  await sim.command({ cmd: 'ussd', step: 'begin', from: '13800000002' });
+  const sabort = await sim.command({ cmd: 'ussd', step: 'abort', from: '13800000002' });
+  await sim.waitFor('deliver_done', (e) => e.id === sabort.id);
+  assert.equal(received[6].ussd_service_op, 18);
+  assert.equal(received[6].its_session_info.readUInt16BE(0) & 1, 1);
+  session.destroy();
+  await sim.close();
+});
+
 test('stream: MOs left unanswered by a crashed ESME are sent again on the next bind', async () => {
   const sim = new Sim();
   const port = (await sim.waitFor('listening')).port;

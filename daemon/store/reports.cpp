@@ -1,0 +1,359 @@
+#include "daemon/store/reports.hpp"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+#include <variant>
+
+#include "daemon/store/codec.hpp"
+#include "daemon/store/schema.hpp"
+
+namespace lianxin::store {
+
+using codec::from_ms;
+using codec::to_ms;
+
+namespace {
+
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+domain::TicketState state_from(const SQLite::Column& c) {
+  auto state = domain::ticket_state_from_string(c.getString());
+  if (!state) throw DataError("unknown ticket state '" + c.getString() + "'");
+  return *state;
+}
+
+std::optional<TimePoint> opt_ms(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return from_ms(c.getInt64());
+}
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+template <class T, class F>
+Outcome<T> attempt(F&& body) {
+  Outcome<T> out;
+  try {
+    out.value = body();
+  } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xFF;
+    out.error =
+        make_error_code(code == SQLITE_BUSY || code == SQLITE_LOCKED      ? StoreError::busy
+                        : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? StoreError::corrupt
+                                                                          : StoreError::sqlite);
+    out.message = e.what();
+  } catch (const DataError& e) {
+    out.error = make_error_code(StoreError::corrupt);
+    out.message = e.what();
+  }
+  return out;
+}
+
+// Columns of every schema version from 2 on; the SLA/order columns (version 5) are read when the
+// table has them.
+constexpr const char* kBaseColumns =
+    "number, reporter, text, category, grid, urgent, state, assignee, tried, notes, resolution, "
+    "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
+    "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
+    "inbound_id";
+constexpr int kBaseCount = 22;
+constexpr const char* kOptionalColumns[] = {
+    "accept_deadline_ms",
+    "resolve_deadline_ms",
+    "escalation_level",
+    "reopen_count",
+    "handback_count",
+    "problem",
+    "kind",
+    "raised_by",
+    "team",
+    "reminded_for_ms",
+};
+
+}  // namespace
+
+class ReportReader::Impl {
+ public:
+  Impl(const std::string& path, std::chrono::milliseconds busy_timeout)
+      : db(path, SQLite::OPEN_READONLY, static_cast<int>(busy_timeout.count())) {}
+
+  SQLite::Database db;
+  int version = 0;
+  std::string columns;             // the SELECT list for tickets
+  std::vector<bool> has_optional;  // per kOptionalColumns
+
+  domain::Ticket read_ticket(const SQLite::Statement& q) const {
+    domain::Ticket t;
+    t.number = q.getColumn(0).getInt64();
+    t.reporter = q.getColumn(1).getString();
+    t.text = q.getColumn(2).getString();
+    t.category = q.getColumn(3).getString();
+    t.grid = opt_text(q.getColumn(4));
+    t.urgent = q.getColumn(5).getInt() != 0;
+    t.state = state_from(q.getColumn(6));
+    t.assignee = opt_text(q.getColumn(7));
+    if (auto tried = codec::decode_strings(q.getColumn(8).getString())) t.tried = *tried;
+    if (auto notes = codec::decode_notes(q.getColumn(9).getString())) t.notes = *notes;
+    t.resolution = q.getColumn(10).getString();
+    t.created_at = from_ms(q.getColumn(11).getInt64());
+    t.updated_at = from_ms(q.getColumn(12).getInt64());
+    t.dispatched_at = opt_ms(q.getColumn(13));
+    t.accepted_at = opt_ms(q.getColumn(14));
+    t.resolved_at = opt_ms(q.getColumn(15));
+    t.closed_at = opt_ms(q.getColumn(16));
+    t.location_deadline = opt_ms(q.getColumn(17));
+    t.verification_deadline = opt_ms(q.getColumn(18));
+    auto reason = domain::close_reason_from_string(q.getColumn(19).getString());
+    if (!reason) throw DataError("ticket " + std::to_string(t.number) + ": unknown close reason");
+    t.close_reason = *reason;
+    if (!q.getColumn(20).isNull()) t.rating = q.getColumn(20).getInt();
+    if (!q.getColumn(21).isNull()) t.inbound_id = q.getColumn(21).getInt64();
+    int index = kBaseCount;
+    for (std::size_t i = 0; i < has_optional.size(); ++i) {
+      if (!has_optional[i]) continue;
+      const SQLite::Column c = q.getColumn(index++);
+      switch (i) {
+        case 0:
+          t.accept_deadline = opt_ms(c);
+          break;
+        case 1:
+          t.resolve_deadline = opt_ms(c);
+          break;
+        case 2:
+          t.escalation_level = c.isNull() ? 0 : c.getInt();
+          break;
+        case 3:
+          t.reopen_count = c.isNull() ? 0 : c.getInt();
+          break;
+        case 4:
+          t.handback_count = c.isNull() ? 0 : c.getInt();
+          break;
+        case 5:
+          t.problem = !c.isNull() && c.getInt() != 0;
+          break;
+        case 6:
+          if (auto kind = domain::ticket_kind_from_string(c.getString())) t.kind = *kind;
+          break;
+        case 7:
+          t.raised_by = opt_text(c);
+          break;
+        case 8:
+          t.team = opt_text(c);
+          break;
+        case 9:
+          t.reminded_for = opt_ms(c);
+          break;
+      }
+    }
+    return t;
+  }
+
+  std::vector<domain::TicketEvent> read_events(SQLite::Statement& q) const {
+    std::vector<domain::TicketEvent> events;
+    while (q.executeStep()) events.push_back(read_event(q));
+    return events;
+  }
+
+  static domain::TicketEvent read_event(const SQLite::Statement& q) {
+    domain::TicketEvent e;
+    e.ticket = q.getColumn(0).getInt64();
+    if (!q.getColumn(1).isNull()) e.from = state_from(q.getColumn(1));
+    e.to = state_from(q.getColumn(2));
+    e.actor = q.getColumn(3).getString();
+    e.at = from_ms(q.getColumn(4).getInt64());
+    e.reason = q.getColumn(5).getString();
+    return e;
+  }
+};
+
+ReportReader ReportReader::open(const std::string& path, std::chrono::milliseconds busy_timeout) {
+  std::error_code fs_error;
+  if (!std::filesystem::exists(path, fs_error)) {
+    throw StoreOpenError(make_error_code(StoreError::cannot_open),
+                         "no database at " + path + " (has lianxind run with this configuration?)");
+  }
+  try {
+    auto impl = std::make_unique<Impl>(path, busy_timeout);
+    const int app = impl->db.execAndGet("PRAGMA application_id").getInt();
+    impl->version = impl->db.execAndGet("PRAGMA user_version").getInt();
+    if ((app != 0 && app != kApplicationId) || impl->version == 0) {
+      throw StoreOpenError(make_error_code(StoreError::not_our_database),
+                           path + " is not a lianxin database");
+    }
+    if (impl->version > kSchemaVersion) {
+      throw StoreOpenError(make_error_code(StoreError::schema_too_new),
+                           path + " has schema version " + std::to_string(impl->version) +
+                               " but this lianxinctl knows versions up to " +
+                               std::to_string(kSchemaVersion) +
+                               "; use the lianxinctl of the "
+                               "running lianxind");
+    }
+    if (impl->version < 2) {
+      throw StoreOpenError(make_error_code(StoreError::invalid_argument),
+                           path + " has schema version " + std::to_string(impl->version) +
+                               " (no tickets yet); start lianxind once to migrate it");
+    }
+    std::set<std::string> present;
+    SQLite::Statement info(impl->db, "SELECT name FROM pragma_table_info('tickets')");
+    while (info.executeStep()) present.insert(info.getColumn(0).getString());
+    impl->columns = kBaseColumns;
+    for (const char* column : kOptionalColumns) {
+      const bool has = present.count(column) != 0;
+      impl->has_optional.push_back(has);
+      if (has) impl->columns += std::string(", ") + column;
+    }
+    return ReportReader(std::move(impl));
+  } catch (const SQLite::Exception& e) {
+    throw StoreOpenError(make_error_code(StoreError::cannot_open),
+                         "cannot read " + path + ": " + e.what() +
+                             " (may you read it and its -wal/-shm files? try sudo)");
+  }
+}
+
+ReportReader::ReportReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReportReader::ReportReader(ReportReader&&) noexcept = default;
+ReportReader& ReportReader::operator=(ReportReader&&) noexcept = default;
+ReportReader::~ReportReader() = default;
+
+int ReportReader::schema_version() const {
+  return impl_->version;
+}
+
+Outcome<std::vector<domain::Ticket>> ReportReader::tickets(const TicketQuery& query) {
+  return attempt<std::vector<domain::Ticket>>([&] {
+    std::vector<std::string> conditions;
+    std::vector<std::variant<std::string, std::int64_t>> values;  // ?1, ?2, ... in order
+    auto text_param = [&](const std::string& value) {
+      values.emplace_back(value);
+      return "?" + std::to_string(values.size());
+    };
+    auto int_parameter = [&](std::int64_t value) {
+      values.emplace_back(value);
+      return "?" + std::to_string(values.size());
+    };
+    if (!query.states.empty()) {
+      std::string in;
+      for (domain::TicketState s : query.states)
+        in += (in.empty() ? "" : ", ") + text_param(std::string(domain::to_string(s)));
+      conditions.push_back("state IN (" + in + ")");
+    }
+    if (query.grids_given || !query.grids.empty()) {
+      if (query.grids.empty()) {
+        conditions.push_back("0");
+      } else {
+        std::string in;
+        for (const std::string& g : query.grids) in += (in.empty() ? "" : ", ") + text_param(g);
+        conditions.push_back("grid IN (" + in + ")");
+      }
+    }
+    if (query.assignee) conditions.push_back("assignee = " + text_param(*query.assignee));
+    if (query.category) conditions.push_back("category = " + text_param(*query.category));
+    if (query.created_to)
+      conditions.push_back("created_at_ms < " + int_parameter(to_ms(*query.created_to)));
+    if (query.created_from) {
+      const std::string from = int_parameter(to_ms(*query.created_from));
+      if (query.with_carry_over) {
+        conditions.push_back("(created_at_ms >= " + from +
+                             " OR state NOT IN ('closed', 'invalid', 'cancelled')"
+                             " OR closed_at_ms IS NULL OR closed_at_ms >= " +
+                             from + ")");
+      } else {
+        conditions.push_back("created_at_ms >= " + from);
+      }
+    }
+    std::string sql = "SELECT " + impl_->columns + " FROM tickets";
+    for (std::size_t i = 0; i < conditions.size(); ++i)
+      sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
+    sql += query.newest_first ? " ORDER BY number DESC" : " ORDER BY number";
+    if (query.limit != 0) sql += " LIMIT " + std::to_string(query.limit);
+    SQLite::Statement q(impl_->db, sql);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      if (const auto* text = std::get_if<std::string>(&values[i]))
+        q.bind(index, *text);
+      else
+        q.bind(index, std::get<std::int64_t>(values[i]));
+    }
+    std::vector<domain::Ticket> out;
+    while (q.executeStep()) out.push_back(impl_->read_ticket(q));
+    return out;
+  });
+}
+
+Outcome<domain::EventsByTicket> ReportReader::events_of(
+    const std::vector<domain::TicketNo>& numbers) {
+  return attempt<domain::EventsByTicket>([&] {
+    domain::EventsByTicket out;
+    if (numbers.empty()) return out;
+    std::string list = "[";
+    for (std::size_t i = 0; i < numbers.size(); ++i)
+      list += (i ? "," : "") + std::to_string(numbers[i]);
+    list += "]";
+    SQLite::Statement q(impl_->db,
+                        "SELECT ticket, from_state, to_state, actor, at_ms, reason "
+                        "FROM ticket_events WHERE ticket IN (SELECT value FROM json_each(?1)) "
+                        "ORDER BY ticket, id");
+    q.bind(1, list);
+    while (q.executeStep()) {
+      domain::TicketEvent e = Impl::read_event(q);
+      out[e.ticket].push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Outcome<std::optional<domain::Ticket>> ReportReader::find_ticket(domain::TicketNo number) {
+  return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
+    SQLite::Statement q(impl_->db, "SELECT " + impl_->columns + " FROM tickets WHERE number = ?1");
+    q.bind(1, static_cast<std::int64_t>(number));
+    if (!q.executeStep()) return std::nullopt;
+    return impl_->read_ticket(q);
+  });
+}
+
+Outcome<std::vector<domain::TicketEvent>> ReportReader::history(domain::TicketNo number) {
+  return attempt<std::vector<domain::TicketEvent>>([&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT ticket, from_state, to_state, actor, at_ms, reason "
+                        "FROM ticket_events WHERE ticket = ?1 ORDER BY id");
+    q.bind(1, static_cast<std::int64_t>(number));
+    return impl_->read_events(q);
+  });
+}
+
+Outcome<std::vector<domain::PointsRecord>> ReportReader::points(std::optional<TimePoint> from,
+                                                                std::optional<TimePoint> to) {
+  return attempt<std::vector<domain::PointsRecord>>([&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT p.member, coalesce(p.ticket, 0), p.points, p.reason, p.at_ms, "
+                        "coalesce(t.grid, '') FROM points_ledger p "
+                        "LEFT JOIN tickets t ON t.number = p.ticket "
+                        "WHERE (?1 IS NULL OR p.at_ms >= ?1) AND (?2 IS NULL OR p.at_ms < ?2) "
+                        "ORDER BY p.id");
+    if (from) q.bind(1, to_ms(*from));
+    if (to) q.bind(2, to_ms(*to));
+    std::vector<domain::PointsRecord> out;
+    while (q.executeStep()) {
+      domain::PointsRecord r;
+      r.entry.member = q.getColumn(0).getString();
+      r.entry.ticket = q.getColumn(1).getInt64();
+      r.entry.points = q.getColumn(2).getInt();
+      r.entry.reason = q.getColumn(3).getString();
+      r.entry.at = from_ms(q.getColumn(4).getInt64());
+      r.ticket_grid = q.getColumn(5).getString();
+      out.push_back(std::move(r));
+    }
+    return out;
+  });
+}
+
+}  // namespace lianxin::store

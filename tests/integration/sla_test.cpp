@@ -1,0 +1,181 @@
+// SLA through the real lianxind and the node-smpp SMSC simulator: a category with deadlines of a
+// few seconds gets a reminder, then escalates to the grid leader; lianxind is killed (-9) while
+// the leader's deadline runs and restarted after it passed: the stored deadline fires at once,
+// exactly once, and escalates to the township duty desk.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "daemon/store/store.hpp"
+#include "tests/integration/daemon_process.hpp"
+#include "tests/integration/smsc_sim.hpp"
+
+namespace lianxin::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::Json;
+using sim::SmscSim;
+namespace fs = std::filesystem;
+
+constexpr const char* kServiceNumber = "106900001234";
+constexpr const char* kVillager = "13800000051";  // demo resident of 大溪边村 (g-daxi)
+constexpr const char* kLeader = "13800000001";    // m-chen, leader of g-daxi
+constexpr const char* kDesk = "13800000016";      // m-desk-qingshi, 青石镇 duty desk
+
+std::string demo(const char* name) {
+  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
+}
+
+std::string config_yaml(std::uint16_t port) {
+  return std::string(
+             "signature: \"【连心桥】\"\n"
+             "time_zone: Asia/Shanghai\n"
+             "quiet_hours: off\n"
+             "log_level: debug\n"
+             "smpp:\n"
+             "  - name: sim\n"
+             "    host: 127.0.0.1\n"
+             "    port: ") +
+         std::to_string(port) +
+         "\n"
+         "    system_id: lianxin\n"
+         "    password_file: smpp.password\n"
+         "    source_address: \"" +
+         kServiceNumber +
+         "\"\n"
+         "    reconnect_min: 1s\n"
+         "    reconnect_max: 2s\n"
+         "storage:\n"
+         "  path: lianxin.db\n"
+         "  synchronous: normal\n"
+         "directory:\n  grids: " +
+         demo("grids.csv") + "\n  members: " + demo("members.csv") +
+         "\n  residents: " + demo("residents.csv") + "\n  teams: " + demo("teams.csv") +
+         "\n  duty_desks: " + demo("duty_desks.csv") +
+         "\n"
+         "categories:\n"
+         "  - id: illegal_building\n"
+         "    accept_within: 4s\n"
+         "    resolve_within: 1h\n"
+         "    reminder: 2s\n"
+         "escalation:\n"
+         "  accept_within: 6s\n"
+         "points:\n"
+         "  overdue_accept: -1\n";
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() &&
+         text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+class SlaIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
+    write_file(dir_ / "smpp.password", "secret\n");
+    write_file(dir_ / "lianxind.yaml", config_yaml(sim_->port()));
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
+      if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
+    }
+    daemon_.reset();
+  }
+
+  void start() {
+    notify_ = std::make_unique<NotifySocket>(dir_ / ("notify" + std::to_string(++starts_)));
+    daemon_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{LIANXIND_PATH, "--config", (dir_ / "lianxind.yaml").string()},
+        dir_ / "lianxind.log",
+        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
+    ASSERT_TRUE(notify_->wait_for("READY=1", 5s)) << "no READY=1";
+    ASSERT_TRUE(notify_->wait_for("STATUS=bound to 1/1 SMSC", 10s, true)) << "never bound";
+  }
+
+  std::optional<std::string> sms_to(const std::string& national, const std::string& needle,
+                                    std::chrono::milliseconds timeout) {
+    auto message = sim_->wait_for(
+        "message",
+        [&](const Json& e) {
+          return ends_with(e["to"].str(), national) && contains(e["text"].str(), needle);
+        },
+        timeout);
+    if (!message) return std::nullopt;
+    return (*message)["text"].str();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SmscSim> sim_;
+  std::unique_ptr<NotifySocket> notify_;
+  std::unique_ptr<ChildProcess> daemon_;
+  int starts_ = 0;
+};
+
+TEST_F(SlaIntegrationTest, ReminderEscalationAndAStoredDeadlineAcrossAKill) {
+  start();
+  const Json ack = sim_->command(Json::object({{"cmd", "deliver"},
+                                               {"to", kServiceNumber},
+                                               {"from", kVillager},
+                                               {"text", "村口有人私搭乱建，占了半条路"},
+                                               {"encoding", "auto"}}));
+  ASSERT_TRUE(sim_->wait_for("deliver_done",
+                             [&](const Json& e) { return e["id"].str() == ack["id"].str(); }));
+  auto dispatch = sim_->wait_for(
+      "message", [](const Json& e) { return contains(e["text"].str(), "新工单"); }, 5s);
+  ASSERT_TRUE(dispatch);
+  const std::string member = (*dispatch)["to"].str().substr((*dispatch)["to"].str().size() - 11);
+
+  // The reminder 2 s before the 4 s deadline, then the escalation to the grid leader.
+  auto reminder = sms_to(member, "提醒：工单", 5s);
+  ASSERT_TRUE(reminder) << "no reminder";
+  auto escalated = sms_to(kLeader, "（超时未签收）", 6s);
+  ASSERT_TRUE(escalated) << "no escalation to the grid leader";
+  EXPECT_TRUE(contains(*escalated, "督办工单")) << *escalated;
+  EXPECT_TRUE(contains(*escalated, "138****0051")) << *escalated;  // reporter masked
+  ASSERT_TRUE(sms_to(member, "不用再处理", 5s));
+
+  // Killed while the leader's 6 s run; back after they passed.
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait_exit(5s));
+  std::this_thread::sleep_for(7s);
+  start();
+  auto desk = sms_to(kDesk, "（超时未签收）", 5s);
+  ASSERT_TRUE(desk) << "the overdue stored deadline did not fire after the restart";
+
+  // Fired once: one escalation to each party, one penalty.
+  std::this_thread::sleep_for(1s);
+  store::Store db = store::Store::open((dir_ / "lianxin.db").string());
+  auto history = db.ticket_history(1);
+  ASSERT_TRUE(history);
+  int to_leader = 0;
+  int to_desk = 0;
+  for (const domain::TicketEvent& e : history.value) {
+    to_leader += contains(e.reason, "escalated to m-chen");
+    to_desk += contains(e.reason, "escalated to m-desk-qingshi");
+  }
+  EXPECT_EQ(to_leader, 1);
+  EXPECT_EQ(to_desk, 1);
+  auto t = db.find_ticket(1);
+  ASSERT_TRUE(t && t.value);
+  EXPECT_EQ(t.value->assignee, "m-desk-qingshi");
+  EXPECT_EQ(t.value->escalation_level, 2);
+  std::size_t leader_sms = 0;
+  for (const Json& e : sim_->events("message")) {
+    leader_sms += ends_with(e["to"].str(), kLeader) && contains(e["text"].str(), "督办工单");
+  }
+  EXPECT_EQ(leader_sms, 1u);
+}
+
+}  // namespace
+}  // namespace lianxin::testing
