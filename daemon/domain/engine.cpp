@@ -2,6 +2,7 @@
 #include "daemon/domain/engine_call.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <utility>
 #include <variant>
@@ -143,12 +144,10 @@ std::string_view to_string(LogLevel level) {
 
 bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint now) {
   prune(now);
-  // Length-prefixed so that no two (to, text) pairs share a key.
-  std::string key = std::to_string(to.size());
-  key += ':';
-  key += to;
-  key += text;
-  std::vector<TimePoint>& times = sent_[std::move(key)];
+  // Two hashes mixed (boost::hash_combine's recipe), so ("ab", "c") and ("a", "bc") differ.
+  std::uint64_t key = std::hash<std::string_view>{}(to);
+  key ^= std::hash<std::string_view>{}(text) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+  std::vector<TimePoint>& times = sent_[key];
   auto expired = std::find_if(times.begin(), times.end(),
                               [&](TimePoint at) { return at > now - rules_.period; });
   times.erase(times.begin(), expired);

@@ -183,9 +183,11 @@ class ReplyLoopGuard {
  private:
   void prune(TimePoint now);
   LoopProtection rules_;
-  // (destination, text) → send times within the period, oldest first: a vector holds at most
-  // max_repeats entries, so a key costs a few words rather than a deque's chunk.
-  std::unordered_map<std::string, std::vector<TimePoint>> sent_;
+  // A 64-bit hash of (destination, text) → send times within the period, oldest first. Every
+  // SMS sent in the last period has an entry, so an entry must be small: the hash instead of
+  // the text (a collision would at worst count another pair's sends: 1 in 2^64 per pair), and a
+  // vector holding at most max_repeats times rather than a deque's chunk.
+  std::unordered_map<std::uint64_t, std::vector<TimePoint>> sent_;
   TimePoint last_prune_{};
 };
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -536,6 +537,62 @@ TEST_F(ControlTest, OrdersAndMeetingsThroughTheSocket) {
   EXPECT_TRUE(contains(attendance.output, "missing  王建国 (m-wang)")) << attendance.output;
   ProgramResult unknown = ctl({"meeting", "attendance", "M99"});
   EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+}
+
+// The read side (reports straight from the database) while lianxind runs and writes it.
+TEST_F(ControlTest, ReportsReadTheDatabaseWhileTheDaemonWritesIt) {
+  ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
+  // Ticket A: accepted, resolved, rated 5. Ticket B: left dispatched.
+  auto [a, a_member] = report("13800000051", "村口路灯坏了，晚上太黑");
+  ASSERT_GT(a, 0);
+  const std::string ticket_a = std::to_string(a);
+  ASSERT_TRUE(deliver(a_member, "接 " + ticket_a));
+  ASSERT_TRUE(sms_to(a_member, "已接单" + ticket_a));
+  ASSERT_TRUE(deliver(a_member, "完成 " + ticket_a + " 换了新灯泡"));
+  ASSERT_TRUE(sms_to("13800000051", "回复5表示满意"));
+  ASSERT_TRUE(deliver("13800000051", "5"));
+  ASSERT_TRUE(sms_to(a_member, "评价5分"));
+  auto [b, b_member] = report("13800000052", "有人在河边乱倒垃圾");
+  ASSERT_GT(b, 0);
+
+  ProgramResult tickets = ctl({"tickets", "--json"});
+  ASSERT_EQ(tickets.exit_code, 0) << tickets.output;
+  const NJson list = NJson::parse(tickets.output, nullptr, false);
+  ASSERT_TRUE(list.is_array()) << tickets.output;
+  ASSERT_EQ(list.size(), 2u) << tickets.output;
+
+  ProgramResult open_only = ctl({"tickets", "--state", "dispatched", "--csv"});
+  ASSERT_EQ(open_only.exit_code, 0) << open_only.output;
+  EXPECT_EQ(std::count(open_only.output.begin(), open_only.output.end(), '\n'), 2)
+      << open_only.output;  // the header and ticket B
+  EXPECT_TRUE(contains(open_only.output, std::to_string(b))) << open_only.output;
+
+  ProgramResult history = ctl({"ticket", ticket_a});
+  ASSERT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_TRUE(contains(history.output, "accepted → resolved")) << history.output;
+  EXPECT_TRUE(contains(history.output, "resolved → closed")) << history.output;
+
+  ProgramResult stats = ctl({"stats", "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.output;
+  const NJson figures = NJson::parse(stats.output, nullptr, false);
+  ASSERT_TRUE(figures.is_object()) << stats.output;
+  EXPECT_EQ(figures["total"]["received"], 2) << stats.output;
+  EXPECT_EQ(figures["total"]["handled"], 1) << stats.output;
+  EXPECT_TRUE(contains(figures["total"].dump(), "\"satisfaction\"")) << stats.output;
+
+  ProgramResult points = ctl({"points", "--json"});
+  ASSERT_EQ(points.exit_code, 0) << points.output;
+  const NJson totals = NJson::parse(points.output, nullptr, false);
+  ASSERT_TRUE(totals.is_object()) << points.output;
+  long long earned = 0;
+  for (const NJson& row : totals["rows"]) earned += row["points"].get<long long>();
+  EXPECT_GT(earned, 0) << points.output;
+
+  ProgramResult members = ctl({"directory", "list", "members", "--json"});
+  ASSERT_EQ(members.exit_code, 0) << members.output;
+  EXPECT_TRUE(contains(members.output, "m-wang")) << members.output;
+  ProgramResult check = ctl({"directory", "check"});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
 TEST_F(ControlTest, TheSocketSurvivesGarbageAndKeepsItsLimits) {
