@@ -94,7 +94,7 @@ struct Options {
   double timeout_s = 300;  // per run
   bool sustained = true, paced = true, backlog = true;
   std::optional<fs::path> keep;  // keep the run directories under here
-  testing::SiteShape shape{100, 5, 20'000};
+  testing::SiteShape shape{.grids = 100, .members_per_grid = 5, .residents = 20'000};
 };
 
 [[noreturn]] void usage_error(const std::string& message) {

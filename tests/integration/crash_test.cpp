@@ -141,7 +141,8 @@ class CrashTest : public ::testing::Test {
 TEST_F(CrashTest, KillNineWhileStreamingLosesNothingAndDuplicatesLittle) {
   const auto test_start = Clock::now();
   sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
-  write_site_directory(dir_.path(), SiteShape{20, 5, kReports});
+  write_site_directory(dir_.path(),
+                       SiteShape{.grids = 20, .members_per_grid = 5, .residents = kReports});
   SiteConfig site;
   site.smsc_port = sim_->port();
   site.service_number = kServiceNumber;

@@ -18,10 +18,11 @@ namespace lianxin::testing {
 struct SiteShape {
   std::size_t grids = 100;
   std::size_t members_per_grid = 5;
-  // Total grid members spread as evenly as possible (the first grids get one more); 0: grids ×
-  // members_per_grid. E.g. 19,000 members in 749 grids.
-  std::size_t members = 0;
   std::size_t residents = 20'000;
+  // Total grid members spread as evenly as possible (the first grids get one more); 0: grids ×
+  // members_per_grid. E.g. 19,000 members in 749 grids. Last, so that {grids, per grid,
+  // residents} keeps meaning what it says.
+  std::size_t members = 0;
 };
 
 inline constexpr std::size_t kTownships = 5;
