@@ -1,9 +1,10 @@
 // How much heap the ticket engine holds as reports pile up: the engine alone (no SQLite, no
-// sockets), fed the e2e backlog's shape — N reports from R residents of the synthetic county, a
-// resident's later reports joining their open ticket as notes — reading glibc's mallinfo2()
-// every N/5 reports. Prints figures; asserts nothing.
-//   engine_memory_bench [--reports N] [--residents R] [--no-loop-guard]
-// --no-loop-guard sets loop_protection.period to 0, so the difference is the guard's share.
+// sockets), fed the e2e backlog's shape — N reports from R residents of the synthetic county,
+// each its own ticket (duplicate_join 0, as scripts/bench-e2e configures it) — reading glibc's
+// mallinfo2() every N/5 reports. Prints figures; asserts nothing.
+//   engine_memory_bench [--reports N] [--residents R] [--no-loop-guard] [--join]
+// --no-loop-guard sets loop_protection.period to 0, so the difference is the guard's share;
+// --join keeps the default duplicate_join (60m): a resident's later reports become notes.
 #include <malloc.h>
 
 #include <chrono>
@@ -31,6 +32,7 @@ std::size_t heap_bytes() {
 int main(int argc, char** argv) {
   long reports = 100'000, residents = 20'000;
   bool loop_guard = true;
+  bool join = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--reports" && i + 1 < argc) {
@@ -39,9 +41,12 @@ int main(int argc, char** argv) {
       residents = std::atol(argv[++i]);
     } else if (arg == "--no-loop-guard") {
       loop_guard = false;
+    } else if (arg == "--join") {
+      join = true;
     } else {
       std::fprintf(stderr,
-                   "usage: engine_memory_bench [--reports N] [--residents R] [--no-loop-guard]\n");
+                   "usage: engine_memory_bench [--reports N] [--residents R] [--no-loop-guard] "
+                   "[--join]\n");
       return 2;
     }
   }
@@ -61,12 +66,14 @@ int main(int argc, char** argv) {
                               base.duty_desks());
   domain::Settings settings = domain::default_settings();
   if (!loop_guard) settings.loop_protection.period = 0min;
+  if (!join) settings.windows.duplicate_join = 0min;
 
   const std::size_t before = heap_bytes();
   domain::Engine engine(std::move(settings), std::move(directory));
   domain::TimePoint now = domain::TimePoint{} + 20574 * 24h + 8h;
-  std::printf("engine heap (mallinfo2) as %ld reports from %ld residents arrive%s\n", reports,
-              residents, loop_guard ? "" : " (loop guard off)");
+  std::printf("engine heap (mallinfo2) as %ld reports from %ld residents arrive%s%s\n", reports,
+              residents, loop_guard ? "" : " (loop guard off)",
+              join ? " (repeats join as notes)" : "");
   std::printf("%10s %12s %10s %10s\n", "reports", "heap kB", "tickets", "SMS out");
   std::size_t sms = 0;
   const long step = reports >= 5 ? reports / 5 : 1;
