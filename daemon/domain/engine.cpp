@@ -750,10 +750,13 @@ void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
     const int points = settings_.points.points_for_rating(score);
     add_points(call, ticket, points, "rating " + std::to_string(score));
     points_on_close(call, ticket);
-    call.to_member(
-        *ticket.assignee, settings_.templates.member_rated,
-        TemplateValues().set("ticket", ticket.number).set("rating", score).set("points", points),
-        ticket);
+    call.to_member(*ticket.assignee, settings_.templates.member_rated,
+                   // Signed ("+8", "-2"): a rule may make a low rating cost points.
+                   TemplateValues()
+                       .set("ticket", ticket.number)
+                       .set("rating", score)
+                       .set("points", (points >= 0 ? "+" : "") + std::to_string(points)),
+                   ticket);
   }
   call.reply(settings_.templates.resident_rated, TemplateValues().set("ticket", ticket.number),
              ticket.number);
@@ -1058,7 +1061,8 @@ Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std:
   auto it = tickets_.find(number);
   if (it == tickets_.end()) {
     call.effects.error = make_error_code(EngineError::unknown_ticket);
-    call.effects.diagnostic = "ticket " + std::to_string(number) + " is not open";
+    call.effects.diagnostic =
+        "no open ticket " + std::to_string(number) + " (unknown, or finished long ago)";
     return call.finish();
   }
   Ticket& ticket = it->second;

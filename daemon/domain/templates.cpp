@@ -210,7 +210,7 @@ Templates default_templates() {
   t.member_resolved = "工单{ticket}已办结，等待群众评价。";
   t.member_handed_back = "工单{ticket}已退回，改派{assignee}。";
   t.member_handback_nobody = "工单{ticket}暂无其他人可改派，仍由您处理。";
-  t.member_rated = "工单{ticket}群众评价{rating}分，积分+{points}。";
+  t.member_rated = "工单{ticket}群众评价{rating}分，积分{points}。";
   t.member_cancelled = "工单{ticket}已被群众取消，不用处理了。";
   t.member_invalid = "工单{ticket}已作废：{reason}";
   t.member_tickets = "您有{count}件工单：{list}";

@@ -454,7 +454,7 @@ TEST_F(LoopTest, ResolveFormsAndRatingsCloseTicketsAndEarnPoints) {
     const int points = c.stars * 2;  // points.per_star defaults to 2
     const auto rated =
         sms_to(filed->member, "工单" + filed->ticket + "群众评价" + std::to_string(c.stars) +
-                                  "分，积分+" + std::to_string(points));
+                                  "分，积分+" + std::to_string(points));  // signed
     EXPECT_TRUE(rated) << c.rating;
     ASSERT_TRUE(wait_state(filed->number, TicketState::closed)) << c.rating;
     const auto t = ticket(filed->number);

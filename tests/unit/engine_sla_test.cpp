@@ -267,6 +267,7 @@ TEST_F(EngineSlaTest, PointsForEachRule) {
   sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了");
   sms(kWangPhone, "完成1 修好了");
   Effects rated = sms(kZhangPhone, "5");
+  EXPECT_TRUE(has(text_to(rated, kWangPhone), "积分+10")) << text_to(rated, kWangPhone);
   EXPECT_EQ(ledger(rated), (std::vector<std::pair<std::string, int>>{
                                {"rating 5", 10}, {"resolved", 1}, {"on time", 2}}));
   EXPECT_EQ(engine_.points_of("m-wang"), 13);
@@ -276,6 +277,9 @@ TEST_F(EngineSlaTest, PointsForEachRule) {
   sms(kSunPhone, "完成2");
   Effects poor = sms(kLiNainaiPhone, "1");
   EXPECT_EQ(ledger(poor).front(), (std::pair<std::string, int>{"rating 1", -2}));
+  // The member reads the signed rating points: "积分-2", never "积分+-2".
+  EXPECT_TRUE(has(text_to(poor, kSunPhone), "积分-2")) << text_to(poor, kSunPhone);
+  EXPECT_FALSE(has(text_to(poor, kSunPhone), "+-")) << text_to(poor, kSunPhone);
 
   // No rating within the window: resolved and on time, never a rating.
   now_ += 1h;
