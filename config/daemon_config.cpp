@@ -408,7 +408,7 @@ class Loader {
              "loop_protection", "points", "first_ticket_number", "member_list_limit",
              // ---- SLA ----
              "holidays", "workdays", "reminder", "escalation", "verification", "validity",
-             "control_socket", "ussd"});
+             "control_socket", "ussd", "language"});
     if (!top.valid()) return;
     domain::Settings& s = config.settings;
     s = domain::default_settings();
@@ -459,6 +459,7 @@ class Loader {
     if (auto f = top.get("templates")) templates(*f, s);
     check_templates(s);
     if (auto f = top.get("windows")) windows(*f, s.windows);
+    if (auto f = top.get("language")) language(*f, config);
     if (auto f = top.get("loop_protection")) {
       Map m(ctx_, f->node, f->path, f->mark, {"max_repeats", "period"});
       if (auto g = m.get("max_repeats")) {
@@ -1155,6 +1156,37 @@ class Loader {
     } else {
       s.sla.quiet_hours.reset();
     }
+  }
+
+  void language(const Field& f, DaemonConfig& config) {
+    Map m(ctx_, f.node, f.path, f.mark, {"model", "corpus", "review_below", "urgent_at"});
+    if (!m.valid()) return;
+    if (auto g = m.get("model")) {
+      if (auto v = read_nonempty(ctx_, *g)) config.language.model = resolve(*v);
+    }
+    if (auto g = m.get("corpus")) {
+      if (auto v = read_nonempty(ctx_, *g)) config.language.corpus = resolve(*v);
+    }
+    // Probabilities: 0.6 or 60%.
+    auto probability = [&](std::string_view key, double& into) {
+      auto g = m.get(key);
+      if (!g) return;
+      if (auto text = read_string(ctx_, *g); text && text->ends_with('%')) {
+        char* end = nullptr;
+        const std::string number = text->substr(0, text->size() - 1);
+        const double v = std::strtod(number.c_str(), &end);
+        if (end != number.c_str() && *end == '\0' && v >= 0 && v <= 100) {
+          into = v / 100;
+        } else {
+          ctx_.error(g->mark,
+                     g->path + ": expected a percentage from 0% to 100%, got " + in_quotes(*text));
+        }
+      } else if (auto v = read_number(ctx_, *g, 0, 1)) {
+        into = *v;
+      }
+    };
+    probability("review_below", config.settings.language.review_below);
+    probability("urgent_at", config.settings.language.urgent_at);
   }
 
   void windows(const Field& f, domain::Windows& w) {

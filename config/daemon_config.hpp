@@ -80,6 +80,15 @@ std::optional<Millis> parse_duration(std::string_view text, std::string& error);
 
 inline constexpr const char* kDefaultControlSocket = "/run/lianxind/control.sock";
 
+// Where the shipped model and corpus are installed (CMake sets the prefix).
+#ifndef LIANXIN_DATA_DIR
+#define LIANXIN_DATA_DIR "/usr/share/lianxin"
+#endif
+struct LanguageFiles {
+  std::filesystem::path model = LIANXIN_DATA_DIR "/language.ftz";
+  std::filesystem::path corpus = LIANXIN_DATA_DIR "/language/train";
+};
+
 struct DaemonConfig {
   std::filesystem::path file;  // the YAML file it was loaded from
   domain::Settings settings;
@@ -93,6 +102,10 @@ struct DaemonConfig {
   // ---- control socket ---- where lianxinctl reaches the daemon (absolute, or relative to the
   // configuration's directory); empty: no control socket.
   std::filesystem::path control_socket = kDefaultControlSocket;
+  // ---- language ---- the model lianxind and lianxinctl explain load (written by lianxinctl
+  // train), and the corpus lianxinctl train learns from. The loader only records the paths:
+  // daemon/language loads the model (settings.language.model stays null here).
+  LanguageFiles language;
 
   // Connections ordered by priority (stable: file order among equals).
   std::vector<const SmppConnection*> by_priority() const;

@@ -58,7 +58,7 @@ ControlCommands::ControlCommands(asio::io_context& io, Journal& journal, Gateway
     : io_(io), journal_(journal), gateway_(gateway), options_(options) {
   commands_["status"] = [this](const control::Request&, const std::shared_ptr<ControlReply>& reply,
                                const std::string&) { status(reply); };
-  for (const char* name : {"invalidate", "reassign", "close", "note"}) {
+  for (const char* name : {"invalidate", "reassign", "close", "note", "recategorize"}) {
     commands_[name] = [this, cmd = std::string(name)](const control::Request& request,
                                                       const std::shared_ptr<ControlReply>& reply,
                                                       const std::string& operator_name) {
@@ -138,8 +138,10 @@ void ControlCommands::ticket_action(const std::string& cmd, const control::Reque
   control::Fields fields(request.body);
   const auto number = fields.integer("ticket", true, 1, INT64_MAX);
   const bool is_note = cmd == "note";
-  const auto reason = fields.string(is_note ? "text" : "reason", true, kMaxReason);
+  const bool recategorize = cmd == "recategorize";
+  const auto reason = fields.string(is_note ? "text" : "reason", !recategorize, kMaxReason);
   const auto to = cmd == "reassign" ? fields.string("to", true, 64) : std::nullopt;
+  const auto category = recategorize ? fields.string("category", true, 64) : std::nullopt;
   if (!fields.ok()) {
     reply->fail(fields.error());
     return;
@@ -150,6 +152,9 @@ void ControlCommands::ticket_action(const std::string& cmd, const control::Reque
         if (cmd == "invalidate") return engine.invalidate(*number, operator_name, *reason, now);
         if (cmd == "reassign") return engine.reassign(*number, *to, operator_name, *reason, now);
         if (cmd == "close") return engine.close_ticket(*number, operator_name, *reason, now);
+        if (recategorize) {
+          return engine.recategorize(*number, *category, operator_name, reason.value_or(""), now);
+        }
         return engine.add_note(*number, operator_name, *reason, now);
       },
       [reply, result](bool stored) {
@@ -166,6 +171,7 @@ void ControlCommands::ticket_action(const std::string& cmd, const control::Reque
   if (const domain::Ticket* ticket = gateway_.engine().find(*number)) {
     (*result)["state"] = std::string(domain::to_string(ticket->state));
     if (ticket->assignee) (*result)["assignee"] = *ticket->assignee;
+    (*result)["category"] = ticket->category;
   }
   (*result)["sms"] = effects.sms.size();
   journal_.log(Priority::notice,

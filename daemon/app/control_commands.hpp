@@ -8,6 +8,7 @@
 //   reassign   {ticket, to, reason}                 to a member (id or phone)
 //   close      {ticket, reason}                     close as it is (not rated)
 //   note       {ticket, text}                       an internal note in the history
+//   recategorize {ticket, category, reason?}        过滤核实: confirm or correct the category
 //   send       {to, text}                           one SMS through the outbox
 //   broadcast  {grids:[...] | all:true, text, wait, valid_hours}  (validity default: the
 //              configured notice validity; an SMS not sent by then expires, never goes late)

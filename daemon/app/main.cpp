@@ -24,6 +24,7 @@
 #include "daemon/app/journal.hpp"
 #include "daemon/app/notify.hpp"
 #include "daemon/app/options.hpp"
+#include "daemon/language/load.hpp"
 #include "daemon/store/store.hpp"
 #include "protocol/asio.hpp"
 #include "protocol/esme.hpp"
@@ -83,15 +84,35 @@ std::string summary(const lianxin::config::DaemonConfig& config) {
          config.storage.path.string();
 }
 
+// Loads the configured language model into the settings; false (and the reason in `error`)
+// when it cannot be used. Warnings: categories the model does not know.
+bool attach_model(lianxin::config::DaemonConfig& config, std::string& error,
+                  std::vector<std::string>& warnings) {
+  try {
+    lianxin::language::LoadedModel loaded =
+        lianxin::language::load_model(config.language.model, config.settings);
+    config.settings.language.model = std::move(loaded.model);
+    warnings = std::move(loaded.warnings);
+    return true;
+  } catch (const lianxin::language::ModelError& e) {
+    error = config.file.string() + ": language.model: " + e.what();
+    return false;
+  }
+}
+
 int check_config(const CommandLine& command) {
-  const lianxin::config::LoadResult loaded = lianxin::config::load_config(command.config_path);
+  lianxin::config::LoadResult loaded = lianxin::config::load_config(command.config_path);
   if (!loaded.config) {
     std::cerr << lianxin::config::format_diagnostics(loaded.errors);
     std::cerr << "lianxind: " << command.config_path << ": " << loaded.errors.size()
               << (loaded.errors.size() == 1 ? " error" : " errors") << "\n";
     return 1;
   }
-  const std::vector<std::string> problems = runtime_checks(*loaded.config);
+  std::vector<std::string> problems = runtime_checks(*loaded.config);
+  std::string model_error;
+  std::vector<std::string> warnings;
+  if (!attach_model(*loaded.config, model_error, warnings)) problems.push_back(model_error);
+  for (const std::string& warning : warnings) std::cerr << "warning: " << warning << "\n";
   for (const std::string& problem : problems) std::cerr << problem << "\n";
   if (!problems.empty()) return 1;
   if (command.render) std::cout << lianxin::config::render_config(*loaded.config);
@@ -146,6 +167,16 @@ class Daemon {
     }
     config_ = std::move(*loaded.config);
     journal_.set_threshold(priority_of(config_.log_level));
+    {
+      std::string error;
+      std::vector<std::string> warnings;
+      if (!attach_model(config_, error, warnings)) {
+        journal_.log(Priority::error, error + "; not starting");
+        return 1;
+      }
+      for (const std::string& warning : warnings) journal_.log(Priority::warning, warning);
+      journal_.log(Priority::info, "language model " + config_.language.model.string());
+    }
 
     std::optional<lianxin::store::Store> store;
     try {
@@ -252,12 +283,20 @@ class Daemon {
     notifier_.reloading();
     journal_.log(Priority::notice, "SIGHUP: reloading " + config_path_);
     lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
+    std::string model_error;  // SIGHUP reloads the model too
+    std::vector<std::string> model_warnings;
     if (!loaded.config) {
       for (const auto& error : loaded.errors)
         journal_.log(Priority::warning, lianxin::config::to_string(error));
       journal_.log(Priority::warning, "reload refused: " + std::to_string(loaded.errors.size()) +
                                           " error(s); keeping the running configuration");
+    } else if (!attach_model(*loaded.config, model_error, model_warnings)) {
+      journal_.log(Priority::warning, model_error);
+      journal_.log(Priority::warning,
+                   "reload refused: the language model cannot be used; keeping the running "
+                   "configuration and model");
     } else {
+      for (const std::string& warning : model_warnings) journal_.log(Priority::warning, warning);
       lianxin::config::DaemonConfig next = std::move(*loaded.config);
       if (!lianxin::app::same_connections(config_.smpp, next.smpp))
         journal_.log(Priority::notice,

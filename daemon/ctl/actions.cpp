@@ -31,6 +31,7 @@ constexpr ActionSpec kActions[] = {
     {"reassign", "TICKET --to MEMBER --reason REASON"},
     {"close", "TICKET --reason REASON"},
     {"note", "TICKET --text TEXT"},
+    {"recategorize", "TICKET CATEGORY [--reason REASON]"},
     {"send", "--to NUMBER TEXT..."},
     {"broadcast", "(--grids G1,G2 | --all) [--no-wait] [--valid HOURS] TEXT..."},
     {"broadcast-status", "ID"},
@@ -211,6 +212,17 @@ ActionCall parse_action(std::string_view command, const std::vector<std::string_
       if (!to || to->empty()) return usage_error("give the member with --to (id or phone)");
       request["to"] = *to;
     }
+    return call;
+  }
+  if (command == "recategorize") {
+    if (words.empty()) return usage_error("which ticket? give its number");
+    auto number = positive_number(words[0]);
+    if (!number) return usage_error("not a ticket number: " + words[0]);
+    if (words.size() < 2) return usage_error("give the category id (e.g. streetlight)");
+    if (words.size() > 2) return usage_error("unexpected " + words[2] + " (quote the reason)");
+    request["ticket"] = *number;
+    request["category"] = words[1];
+    request["reason"] = reason.value_or("");
     return call;
   }
   if (command == "send") {

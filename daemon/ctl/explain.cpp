@@ -4,7 +4,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "daemon/ctl/json.hpp"
+#include <nlohmann/json.hpp>
+
 #include "daemon/domain/classify.hpp"
 #include "daemon/domain/grammar.hpp"
 #include "daemon/domain/phone.hpp"
@@ -40,17 +41,22 @@ void describe_command(SmsExplanation& out, const Command& command) {
       command);
 }
 
+std::string percent(double p) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", p * 100);
+  return buf;
+}
+
 void explain_report(SmsExplanation& out, const Settings& settings, const Directory& directory,
                     std::string_view text) {
-  Classification classification = classify(settings, directory, out.from, text);
-  const CategoryMatch& category = classification.category;
-  out.category_id = category.category;
-  const Category* found = settings.find_category(category.category);
-  out.category = found ? found->name : category.category;
-  out.category_reason = category.explanation;
-  if (category.winner) out.keyword = category.winner->keyword;
+  const Reading& reading = out.reading;
+  out.category_id = reading.category;
+  const Category* found = settings.find_category(reading.category);
+  out.category = found ? found->name : reading.category;
+  out.category_reason = reading.explanation;
+  if (reading.keyword_override) out.keyword = reading.keyword;
 
-  const LocationMatch& location = classification.location;
+  const LocationMatch location = locate(directory, out.from, text);
   out.grid = location.grid;
   out.grid_reason = location.explanation;
   if (location.grid) {
@@ -58,7 +64,15 @@ void explain_report(SmsExplanation& out, const Settings& settings, const Directo
   }
 
   // Nobody's open tickets are known here: the daemon's choice among equals may differ.
-  RouteDecision route = route_ticket(directory, RouteRequest{found, location.grid, {}}, {});
+  Category review;
+  const Category* route_category = found;
+  if (reading.needs_review && !reading.urgent && found != nullptr) {
+    review = *found;  // 过滤核实: the duty desk, whatever the guess's route
+    review.route = RouteKind::duty_desk;
+    route_category = &review;
+  }
+  RouteDecision route =
+      route_ticket(directory, RouteRequest{route_category, location.grid, {}}, {});
   out.assignee = route.member;
   out.route_step = std::string(to_string(route.step));
   out.route_trace = route.trace;
@@ -66,10 +80,6 @@ void explain_report(SmsExplanation& out, const Settings& settings, const Directo
     if (const Member* member = directory.find_member(*route.member))
       out.assignee_name = member->name;
   }
-}
-
-std::string json_optional(const std::optional<std::string>& value) {
-  return value ? json_string(*value) : "null";
 }
 
 }  // namespace
@@ -98,7 +108,31 @@ SmsExplanation explain_sms(const Settings& settings, const Directory& directory,
       out.command_note = "looks like a mistyped command: the sender gets a one-line help";
     }
   }
-  if (out.kind == "report") explain_report(out, settings, directory, text);
+  out.intent = "command";
+  if (out.kind == "report") {
+    out.reading = read_text(settings, text);
+    out.intent = std::string(to_string(out.reading.intent));
+    switch (out.reading.intent) {
+      case Intent::report:
+        break;
+      case Intent::acknowledgement:
+        out.what_happens = "an acknowledgement: no ticket and no reply";
+        break;
+      case Intent::greeting:
+        out.what_happens = "a greeting or question about the service: a one-line how-to reply";
+        break;
+      case Intent::feedback_good:
+        out.what_happens =
+            "feedback: recorded on the sender's latest ticket (no ticket: read as a report)";
+        break;
+      case Intent::feedback_bad:
+        out.what_happens =
+            "feedback: recorded on the sender's latest ticket and passed to its member (no "
+            "ticket: read as a report)";
+        break;
+    }
+    explain_report(out, settings, directory, text);
+  }
   return out;
 }
 
@@ -116,12 +150,35 @@ std::string to_text(const SmsExplanation& e) {
     line("reads as:  command ", command);
   } else if (e.kind == "unrecognized") {
     line("reads as:  not understood (", e.command + ")");
+  } else if (e.intent == "report") {
+    line("reads as:  ", "a new report (" + percent(e.reading.intent_probability) + ")");
   } else {
-    line("reads as:  ", "a new report");
+    line("reads as:  ",
+         e.intent + " (" + percent(e.reading.intent_probability) + ") — " + e.what_happens);
   }
   if (!e.command_note.empty()) line("note:      ", e.command_note);
   if (e.kind != "report") return out;
-  line("category:  ", e.category + " (" + e.category_id + ") — " + e.category_reason);
+  // Thanks, greetings and good news have no category that matters; unhappy feedback does (it
+  // becomes a report when the sender has no ticket).
+  if (e.intent != "report" && e.intent != "feedback_bad") return out;
+  std::string category = e.category + " (" + e.category_id + ") ";
+  if (e.reading.keyword_override) {
+    category += "by the configured keyword '" + e.keyword + "' (an operator override)";
+  } else {
+    category += percent(e.reading.confidence);
+  }
+  line("category:  ", category);
+  for (std::size_t i = 0; i < e.reading.candidates.size(); ++i) {
+    line(i == 0 ? "  model:   " : "           ",
+         e.reading.candidates[i].label + " " + percent(e.reading.candidates[i].probability));
+  }
+  if (e.reading.needs_review) {
+    line("review:    ",
+         "below the confidence for a guess: 过滤核实 at the duty desk, who confirms "
+         "or corrects it (lianxinctl recategorize)");
+  }
+  line("urgent:    ", e.reading.urgent ? "yes — " + e.reading.urgency_reason : "no");
+  if (e.intent != "report") return out;
   line("grid:      ",
        e.grid ? e.grid_name + " (" + *e.grid + ") — " + e.grid_reason
               : "unknown — " + e.grid_reason + "; the villager is asked 请问您在哪个村?");
@@ -132,33 +189,42 @@ std::string to_text(const SmsExplanation& e) {
 }
 
 std::string to_json(const SmsExplanation& e) {
-  std::string trace = "[";
-  for (std::size_t i = 0; i < e.route_trace.size(); ++i)
-    trace += (i ? "," : "") + json_string(e.route_trace[i]);
-  trace += "]";
-  std::string out = "{";
-  out += "\"from\":" + json_string(e.from);
-  out += ",\"sender_role\":" + json_string(e.sender_role);
-  out += ",\"sender_name\":" + json_string(e.sender_name);
-  out += ",\"text\":" + json_string(e.text);
-  out += ",\"kind\":" + json_string(e.kind);
-  out += ",\"command\":" + json_string(e.command);
-  out += ",\"ticket\":" + (e.ticket ? std::to_string(*e.ticket) : std::string("null"));
-  out += ",\"note\":" + json_string(e.command_note);
+  nlohmann::ordered_json j;
+  j["from"] = e.from;
+  j["sender_role"] = e.sender_role;
+  j["sender_name"] = e.sender_name;
+  j["text"] = e.text;
+  j["kind"] = e.kind;
+  j["command"] = e.command;
+  j["ticket"] = e.ticket ? nlohmann::ordered_json(*e.ticket) : nlohmann::ordered_json();
+  j["note"] = e.command_note;
+  j["intent"] = e.intent;
   if (e.kind == "report") {
-    out += ",\"category\":" + json_string(e.category);
-    out += ",\"category_id\":" + json_string(e.category_id);
-    out += ",\"keyword\":" + json_string(e.keyword);
-    out += ",\"category_reason\":" + json_string(e.category_reason);
-    out += ",\"grid\":" + json_optional(e.grid);
-    out += ",\"grid_name\":" + json_string(e.grid_name);
-    out += ",\"grid_reason\":" + json_string(e.grid_reason);
-    out += ",\"assignee\":" + json_optional(e.assignee);
-    out += ",\"assignee_name\":" + json_string(e.assignee_name);
-    out += ",\"route_step\":" + json_string(e.route_step);
-    out += ",\"route\":" + trace;
+    j["intent_probability"] = e.reading.intent_probability;
+    j["what_happens"] = e.what_happens;
+    j["category"] = e.category;
+    j["category_id"] = e.category_id;
+    j["confidence"] = e.reading.confidence;
+    auto candidates = nlohmann::ordered_json::array();
+    for (const LabelScore& c : e.reading.candidates) {
+      candidates.push_back({{"category_id", c.label}, {"probability", c.probability}});
+    }
+    j["candidates"] = candidates;
+    j["keyword_override"] = e.reading.keyword_override;
+    j["keyword"] = e.keyword;
+    j["needs_review"] = e.reading.needs_review;
+    j["urgent"] = e.reading.urgent;
+    j["urgency_reason"] = e.reading.urgency_reason;
+    j["category_reason"] = e.category_reason;
+    j["grid"] = e.grid ? nlohmann::ordered_json(*e.grid) : nlohmann::ordered_json();
+    j["grid_name"] = e.grid_name;
+    j["grid_reason"] = e.grid_reason;
+    j["assignee"] = e.assignee ? nlohmann::ordered_json(*e.assignee) : nlohmann::ordered_json();
+    j["assignee_name"] = e.assignee_name;
+    j["route_step"] = e.route_step;
+    j["route"] = e.route_trace;
   }
-  return out + "}\n";
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace lianxin::ctl

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/domain/language.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/settings.hpp"
 
@@ -21,11 +22,14 @@ struct SmsExplanation {
   std::string command;  // grammar name: "accept", "rate", "report", ...
   std::string command_note;
   std::optional<long long> ticket;  // the ticket number the command names
-  // For reports only:
+  // How the text reads (language.hpp): intent for every text that is no command ("command"
+  // for a command), the rest for reports (and the best guess for feedback).
+  std::string intent;
+  domain::Reading reading;
   std::string category_id;
   std::string category;  // its display name
   std::string category_reason;
-  std::string keyword;  // the winning keyword, empty when none matched
+  std::string keyword;  // the configured keyword that decided, empty when none
   std::optional<std::string> grid;
   std::string grid_name;
   std::string grid_reason;
@@ -33,6 +37,7 @@ struct SmsExplanation {
   std::string assignee_name;
   std::string route_step;
   std::vector<std::string> route_trace;
+  std::string what_happens;  // for a text that is not a report: what the sender gets
 };
 
 // `from` is any spelling of a phone number; `text` the SMS as the villager would send it.

@@ -26,6 +26,7 @@
 #include "config/daemon_config.hpp"
 #include "daemon/ctl/actions.hpp"
 #include "daemon/ctl/explain.hpp"
+#include "daemon/ctl/language.hpp"
 #include "daemon/ctl/reports.hpp"
 #include "daemon/ctl/tickets.hpp"
 #include "daemon/store/store.hpp"
@@ -35,12 +36,16 @@ namespace {
 constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
 
 void usage(std::ostream& out) {
-  out << "usage: lianxinctl explain [--config FILE] [--json] --from NUMBER TEXT...\n"
-      << lianxin::ctl::reports_usage()
+  out << lianxin::ctl::language_usage() << lianxin::ctl::reports_usage()
       << "\n"
-         "  explain   how lianxind would read an SMS from NUMBER: command or report, category\n"
-         "            and the keyword that chose it, grid and why, who it would go to.\n"
-         "            Reads the configuration and directory only; changes nothing.\n"
+         "  explain   how lianxind would read an SMS from NUMBER: command, report or not\n"
+         "            (thanks, greeting, feedback), the three likeliest categories, a\n"
+         "            keyword override, urgency and why, grid and why, who it would go to.\n"
+         "            Reads the configuration, directory and model; changes nothing.\n"
+         "  triage    reports the model was unsure of, waiting for 过滤核实 at the duty desk\n"
+         "  train     a new language model from the corpus (language.corpus) and, with\n"
+         "            --with-corrections, the categories operators corrected; writes\n"
+         "            --out (default language.model)\n"
          "  tickets   tickets in the daemon's database, newest first (state: new,\n"
          "            awaiting_location, dispatched, accepted, resolved, closed, reopened,\n"
          "            invalid, cancelled; grid, member and category by id)\n"
@@ -81,54 +86,11 @@ void usage(std::ostream& out) {
          "  --json, --csv   machine-readable output\n";
 }
 
-int explain(const std::vector<std::string_view>& args) {
-  std::string config_path = kDefaultConfig;
-  std::string from;
-  bool json = false;
-  std::string text;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if ((arg == "--config" || arg == "--from") && i + 1 < args.size()) {
-      (arg == "--config" ? config_path : from) = std::string(args[++i]);
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg == "--help" || arg == "-h") {
-      usage(std::cout);
-      return 0;
-    } else if (arg.starts_with("--")) {
-      std::cerr << "lianxinctl explain: unknown option " << arg << "\n";
-      usage(std::cerr);
-      return 2;
-    } else {
-      if (!text.empty()) text += ' ';
-      text += arg;
-    }
-  }
-  if (from.empty() || text.empty()) {
-    std::cerr << "lianxinctl explain: give the sender with --from and the SMS text\n";
-    usage(std::cerr);
-    return 2;
-  }
-  lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path);
-  if (!loaded.config) {
-    std::cerr << lianxin::config::format_diagnostics(loaded.errors);
-    std::cerr << "lianxinctl: cannot load " << config_path << "\n";
-    return 1;
-  }
-  lianxin::ctl::SmsExplanation explanation =
-      lianxin::ctl::explain_sms(loaded.config->settings, loaded.config->directory, from, text);
-  std::cout << (json ? lianxin::ctl::to_json(explanation) : lianxin::ctl::to_text(explanation));
-  return 0;
-}
-
-int explain_command(const lianxin::ctl::Args& args, std::ostream&, std::ostream&) {
-  return explain(args);
-}
-
 template <const char* Name>
 int action(const lianxin::ctl::Args& args, std::ostream& out, std::ostream& err) {
   return lianxin::ctl::action_command(Name, args, out, err);
 }
+constexpr char kRecategorize[] = "recategorize";
 constexpr char kStatus[] = "status", kInvalidate[] = "invalidate", kReassign[] = "reassign",
                kClose[] = "close", kNote[] = "note", kSend[] = "send", kBroadcast[] = "broadcast",
                kBroadcastStatus[] = "broadcast-status", kOrder[] = "order", kMeeting[] = "meeting";
@@ -136,7 +98,10 @@ constexpr char kStatus[] = "status", kInvalidate[] = "invalidate", kReassign[] =
 // Every command: its word and its function (the arguments after the word → exit status).
 using CommandFn = int (*)(const lianxin::ctl::Args&, std::ostream&, std::ostream&);
 const std::pair<std::string_view, CommandFn> kCommands[] = {
-    {"explain", explain_command},
+    // ---- language (daemon/ctl/language.hpp): configuration, model, database ----
+    {"explain", lianxin::ctl::explain_command},
+    {"triage", lianxin::ctl::triage_command},
+    {"train", lianxin::ctl::train_command},
     // ---- reports (daemon/ctl/reports.hpp): read the configuration and the database ----
     {"tickets", lianxin::ctl::tickets_command},
     {"ticket", lianxin::ctl::ticket_command},
@@ -149,6 +114,7 @@ const std::pair<std::string_view, CommandFn> kCommands[] = {
     {"reassign", action<kReassign>},
     {"close", action<kClose>},
     {"note", action<kNote>},
+    {"recategorize", action<kRecategorize>},
     {"send", action<kSend>},
     {"broadcast", action<kBroadcast>},
     {"broadcast-status", action<kBroadcastStatus>},

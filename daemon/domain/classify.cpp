@@ -124,52 +124,109 @@ LocationMatch locate_by_reporter(const Directory& directory, std::string_view re
   return result;
 }
 
+namespace {
+
+// A name without its administrative suffix, when at least two characters remain: 大溪边村 →
+// 大溪边, 青石镇 → 青石. Villagers write the short form ("我是大溪边的", "青石那边").
+std::u32string stem(const std::u32string& name,
+                    std::initializer_list<std::u32string_view> suffixes) {
+  for (std::u32string_view suffix : suffixes) {
+    if (name.size() >= suffix.size() + 2 && std::u32string_view(name).ends_with(suffix)) {
+      return name.substr(0, name.size() - suffix.size());
+    }
+  }
+  return {};
+}
+
+bool names(const std::u32string& haystack, const std::u32string& needle) {
+  return !needle.empty() && haystack.find(needle) != std::u32string::npos;
+}
+
+}  // namespace
+
 LocationMatch locate_in_text(const Directory& directory, std::string_view text) {
   const std::u32string haystack = matching_form(text);
   LocationMatch result;
-  std::size_t best_length = 0;
-  std::vector<std::string> also;  // other grids sharing the winning name
 
-  auto consider = [&](const Grid& grid, std::string_view name, LocationSource source) {
-    std::u32string needle = matching_form(name);
-    if (needle.empty() || haystack.find(needle) == std::u32string::npos) return;
-    if (needle.size() > best_length) {
-      best_length = needle.size();
-      result.grid = grid.id;
-      result.source = source;
-      result.matched = std::string(name);
-      also.clear();
-    } else if (needle.size() == best_length && result.grid != grid.id &&
-               matching_form(result.matched) == needle &&
-               std::find(also.begin(), also.end(), grid.id) == also.end()) {
-      also.push_back(grid.id);
-    }
-  };
-
-  static const std::string kVillageSuffix = "村";
+  // Townships named in the text (full name or stem), longest first wins.
+  std::size_t township_length = 0;
   for (const Grid& grid : directory.grids()) {
-    consider(grid, grid.name, LocationSource::grid_name);
-    consider(grid, grid.village, LocationSource::village_name);
-    // "大溪边" names 大溪边村; only when at least two characters remain.
-    if (grid.village.size() >= kVillageSuffix.size() + 6 &&
-        grid.village.ends_with(kVillageSuffix)) {
-      consider(grid, std::string_view(grid.village).substr(0, grid.village.size() - 3),
-               LocationSource::village_name);
+    const std::u32string full = matching_form(grid.township);
+    for (const std::u32string& form :
+         {full, stem(full, {U"街道办事处", U"办事处", U"街道", U"镇", U"乡"})}) {
+      if (form.size() > township_length && names(haystack, form)) {
+        township_length = form.size();
+        result.township = grid.township;
+      }
     }
-    for (const std::string& alias : grid.aliases) consider(grid, alias, LocationSource::alias);
   }
 
-  if (!result.grid) {
+  // Each grid's longest name in the text.
+  struct Candidate {
+    const Grid* grid;
+    std::size_t length;
+    LocationSource source;
+    std::string matched;
+  };
+  std::vector<Candidate> found;
+  for (const Grid& grid : directory.grids()) {
+    Candidate best{&grid, 0, LocationSource::none, ""};
+    auto consider = [&](std::string_view name, LocationSource source) {
+      const std::u32string needle = matching_form(name);
+      if (needle.size() > best.length && names(haystack, needle)) {
+        best = {&grid, needle.size(), source, std::string(name)};
+      }
+    };
+    consider(grid.name, LocationSource::grid_name);
+    consider(grid.village, LocationSource::village_name);
+    const std::u32string short_village =
+        stem(matching_form(grid.village), {U"居委会", U"社区", U"村"});
+    if (!short_village.empty())
+      consider(text::encode_utf8(short_village), LocationSource::village_name);
+    for (const std::string& alias : grid.aliases) consider(alias, LocationSource::alias);
+    if (best.length > 0) found.push_back(best);
+  }
+  std::size_t longest = 0;
+  for (const Candidate& c : found) longest = std::max(longest, c.length);
+  std::erase_if(found, [longest](const Candidate& c) { return c.length < longest; });
+  if (result.township && std::any_of(found.begin(), found.end(), [&](const Candidate& c) {
+        return c.grid->township == *result.township;
+      })) {
+    std::erase_if(found, [&](const Candidate& c) { return c.grid->township != *result.township; });
+  }
+
+  if (found.empty()) {
     result.explanation = "no grid, village or alias named in the text";
+    if (result.township) result.explanation += " (township " + *result.township + " is)";
     return result;
   }
-  const Grid* grid = directory.find_grid(*result.grid);
-  result.explanation = "grid " + *result.grid + " (" + (grid ? grid->name : "") + ") by " +
-                       std::string(to_string(result.source)) + " " + quoted(result.matched) +
+  const Candidate& first = found.front();
+  const bool one_township = std::all_of(found.begin(), found.end(), [&](const Candidate& c) {
+    return c.grid->township == first.grid->township;
+  });
+  if (!one_township) {
+    for (const Candidate& c : found) result.ambiguous.push_back(c.grid->id);
+    result.matched = first.matched;
+    result.source = first.source;
+    result.explanation = quoted(first.matched) + " is in several townships:";
+    for (const Candidate& c : found) {
+      result.explanation += " " + c.grid->id + " (" + c.grid->township + ")";
+    }
+    result.explanation += "; the reporter is asked which";
+    return result;
+  }
+  result.grid = first.grid->id;
+  result.source = first.source;
+  result.matched = first.matched;
+  result.explanation = "grid " + first.grid->id + " (" + first.grid->name + ") by " +
+                       std::string(to_string(first.source)) + " " + quoted(first.matched) +
                        " in the text";
-  if (!also.empty()) {
+  if (result.township && found.size() < directory.grids().size()) {
+    result.explanation += ", township " + *result.township;
+  }
+  if (found.size() > 1) {
     result.explanation += "; also names";
-    for (const std::string& id : also) result.explanation += " " + id;
+    for (std::size_t i = 1; i < found.size(); ++i) result.explanation += " " + found[i].grid->id;
     result.explanation += " (first in directory order wins)";
   }
   return result;
@@ -183,12 +240,6 @@ LocationMatch locate(const Directory& directory, std::string_view reporter, std:
     in_text.explanation = by_reporter.explanation + "; " + in_text.explanation;
   }
   return in_text;
-}
-
-Classification classify(const Settings& settings, const Directory& directory,
-                        std::string_view reporter, std::string_view text) {
-  return {classify_category(settings.categories, settings.fallback_category, text),
-          locate(directory, reporter, text)};
 }
 
 }  // namespace lianxin::domain

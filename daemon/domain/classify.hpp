@@ -1,6 +1,7 @@
-// Classification of a report: its category (by configured keywords) and its grid (by the
-// resident directory, else by grid/village names and aliases in the text). Every result says
-// why, for logs and `lianxinctl explain`.
+// Where a report is and which configured keyword it names: the grid (by the resident directory,
+// else by grid, village and township names and aliases in the text) and the operator's keyword
+// overrides of the category (the model's reading is in language.hpp). Every result says why,
+// for logs and `lianxinctl explain`.
 #pragma once
 
 #include <cstddef>
@@ -40,25 +41,23 @@ struct LocationMatch {
   std::optional<std::string> grid;  // grid id
   LocationSource source = LocationSource::none;
   std::string matched;  // the name or alias found in the text
+  // The text names a village that exists in several townships (and no township that tells them
+  // apart): no grid is guessed; these are the candidates, directory order. Ask which township.
+  std::vector<std::string> ambiguous;
+  std::optional<std::string> township;  // a township named in the text, as the directory has it
   std::string explanation;
 };
 
 // The grid recorded for the reporter in the resident directory.
 LocationMatch locate_by_reporter(const Directory& directory, std::string_view reporter);
 
-// A grid named in the text: grid names, village names (also without the trailing 村) and
-// aliases. The longest name found wins; among grids sharing it, the first in directory order.
+// A grid named in the text: grid names, village names (also without 村/社区/居委会) and aliases;
+// township names (also without 镇/乡/街道/办事处) narrow the choice. The longest name found
+// wins; several grids of one village: the first in directory order; the same village name in
+// different townships: no guess (LocationMatch::ambiguous).
 LocationMatch locate_in_text(const Directory& directory, std::string_view text);
 
 // The directory first, then the text.
 LocationMatch locate(const Directory& directory, std::string_view reporter, std::string_view text);
-
-struct Classification {
-  CategoryMatch category;
-  LocationMatch location;
-};
-
-Classification classify(const Settings& settings, const Directory& directory,
-                        std::string_view reporter, std::string_view text);
 
 }  // namespace lianxin::domain

@@ -81,6 +81,8 @@ class EngineErrorCategory : public std::error_category {
         return "unknown ticket";
       case EngineError::ticket_finished:
         return "ticket already closed, invalid or cancelled";
+      case EngineError::unknown_category:
+        return "unknown category";
     }
     return "unknown engine error";
   }
@@ -170,14 +172,14 @@ void ReplyLoopGuard::prune(TimePoint now) {
 // ---- Explanation ----
 
 std::string Explanation::text() const {
-  return "category: " + category.explanation + "\nlocation: " + location.explanation +
+  return "reading: " + reading.explanation + "\nlocation: " + location.explanation +
          "\nroute: " + route.explanation();
 }
 
 Explanation explain_ticket(const Settings& settings, const Directory& directory,
                            const Ticket& ticket, const OpenLoad& load) {
   Explanation e;
-  e.category = classify_category(settings.categories, settings.fallback_category, ticket.text);
+  e.reading = read_text(settings, ticket.text);
   e.location = locate(directory, ticket.reporter, ticket.text);
   if (ticket.grid && ticket.grid != e.location.grid) {
     e.location.explanation += "; ticket grid is " + *ticket.grid + " (from the follow-up answer)";
@@ -453,7 +455,7 @@ void Engine::handle_member(Call& call, const Member& member, std::string_view te
   } else if (const auto* report = std::get_if<MemberReport>(&command)) {
     // Members are villagers too: a report in their own words is a report (unless it answers
     // the rating question of an order they raised for themselves: 没修好，水还在漏).
-    if (!member_verifies(call, member, report->text)) resident_report(call, report->text);
+    if (!member_verifies(call, member, report->text)) resident_text(call, report->text);
   } else if (!handle_orders(call, member, command)) {  // ---- four orders ---- 点单 派 代, 验单
     call.reply(settings_.templates.member_help, {});
   }
@@ -634,6 +636,13 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
                       const std::string* handed_back_reason) {
   RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried,
                        ticket.team};
+  // 过滤核实: an unsure reading goes to the duty desk, whatever its best guess's route says.
+  Category review;
+  if (ticket.needs_review && request.category != nullptr) {
+    review = *request.category;
+    review.route = RouteKind::duty_desk;
+    request.category = &review;
+  }
   RouteDecision decision = route_ticket(*directory_, request, load_);
   if (!decision.member) {
     call.log(LogLevel::error,
@@ -667,6 +676,9 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
     values.set("reason", handed_back_reason->empty() ? "未说明" : *handed_back_reason);
     call.to_member(member, settings_.templates.member_handed_over, values, ticket,
                    SmsKind::dispatch);
+  } else if (ticket.needs_review) {
+    values.set("guesses", review_guesses(ticket));
+    call.to_member(member, settings_.templates.member_review, values, ticket, SmsKind::dispatch);
   } else {
     const std::string& tmpl = dispatch_template(ticket, decision.step, values);  // four orders
     call.to_member(member, tmpl, values, ticket, SmsKind::dispatch);
@@ -731,7 +743,7 @@ void Engine::handle_resident(Call& call, std::string_view text) {
     if (report->command_like) {
       call.reply(t.resident_help, {});
     } else {
-      resident_report(call, report->text);
+      resident_text(call, report->text);
     }
   }
 }
@@ -896,19 +908,15 @@ void Engine::resident_cancel(Call& call, std::optional<TicketNo> number,
   call.reply(t.resident_cancelled, TemplateValues().set("ticket", ticket->number), ticket->number);
 }
 
-void Engine::resident_report(Call& call, const std::string& text) {
+void Engine::resident_report(Call& call, const std::string& text, const Reading& reading) {
   const Templates& t = settings_.templates;
-  if (Ticket* waiting = latest_reporter_ticket(call.from, TicketState::awaiting_location)) {
-    answer_location(call, *waiting, text);
-    return;
-  }
   // A recent open ticket from the same number: the text belongs to it.
   Ticket* recent = nullptr;
   for (Ticket* ticket : reporter_tickets(call.from, true)) {
     if (ticket->created_at + settings_.windows.duplicate_join >= call.now) recent = ticket;
   }
   if (recent == nullptr) {
-    open_ticket(call, text);
+    open_ticket(call, text, reading);
     return;
   }
   const std::string key = repeat_key(text);
@@ -944,31 +952,38 @@ void Engine::answer_location(Call& call, Ticket& ticket, const std::string& text
   ticket.location_deadline.reset();
   call.disarm(ticket, TimerKind::location_followup);
   call.record(ticket, call.from, "answer to the location question: " + text);
+  // The answer alone ("石塘"), else with the report ("青石镇的" tells which 石塘村 it was).
   LocationMatch location = locate_in_text(*directory_, text);
-  if (ticket.category == settings_.fallback_category) {
+  if (!location.grid) location = locate_in_text(*directory_, ticket.text + " " + text);
+  if (ticket.needs_review || ticket.category == settings_.fallback_category) {
     // The answer may say what the problem is, too ("大溪边村，路灯").
-    CategoryMatch category = classify_category(settings_.categories, settings_.fallback_category,
-                                               ticket.text + " " + text);
-    if (category.category != ticket.category) {
-      ticket.category = category.category;
-      ticket.urgent = is_urgent(ticket);
-      call.record(ticket, kSystem, "reclassified: " + category.explanation);
+    Reading reading = read_text(settings_, ticket.text + " " + text);
+    if (reading.intent == Intent::report && !reading.needs_review &&
+        reading.category != ticket.category) {
+      ticket.category = reading.category;
+      ticket.confidence = reading.confidence;
+      ticket.needs_review = false;
+      ticket.urgent = ticket.urgent || reading.urgent;
+      call.record(ticket, kSystem, "reclassified with the answer: " + reading.explanation);
     }
   }
+  const std::string& received = ticket.urgent ? settings_.templates.resident_received_urgent
+                                              : settings_.templates.resident_received;
   if (location.grid) {
     ticket.grid = location.grid;
     if (dispatch(call, ticket, kSystem, "location answered: " + location.explanation, nullptr)) {
-      call.to_reporter(ticket, settings_.templates.resident_received);
+      call.to_reporter(ticket, received);
     }
     return;
   }
-  if (dispatch(call, ticket, kSystem, "location answer names no known village: duty desk",
+  if (dispatch(call, ticket, kSystem,
+               "location answer names no known village (" + location.explanation + "): duty desk",
                nullptr)) {
     call.to_reporter(ticket, settings_.templates.resident_sent_to_desk);
   }
 }
 
-void Engine::open_ticket(Call& call, const std::string& text) {
+void Engine::open_ticket(Call& call, const std::string& text, const Reading& read) {
   Ticket ticket;
   ticket.number = next_number_++;
   call.effects.next_ticket_number = next_number_;
@@ -977,40 +992,56 @@ void Engine::open_ticket(Call& call, const std::string& text) {
   ticket.created_at = call.now;
   ticket.updated_at = call.now;
   ticket.inbound_id = call.inbound;
-  Classification c = classify(settings_, *directory_, call.from, text);
-  apply_ussd_choice(c);  // ---- USSD ---- category and grid picked on the menu, if any
-  ticket.category = c.category.category;
-  ticket.grid = c.location.grid;
-  if (!ticket.grid) {
+  Reading reading = read;
+  LocationMatch location = locate(*directory_, call.from, text);
+  apply_ussd_choice(reading, location);  // ---- USSD ---- category and grid picked on the menu
+  ticket.category = reading.category;
+  ticket.confidence = reading.confidence;
+  // An urgent report is dispatched on the best guess at once: a danger does not wait for review.
+  ticket.needs_review = reading.needs_review && !reading.urgent;
+  ticket.grid = location.grid;
+  if (!ticket.grid && location.ambiguous.empty()) {
     // A member reporting in their own words is usually in their own grid.
     if (const Member* member = directory_->member_by_phone(call.from);
         member && !member->grids.empty() && directory_->find_grid(member->grids.front())) {
       ticket.grid = member->grids.front();
-      c.location.explanation += "; reporter is a member of grid " + *ticket.grid;
+      location.explanation += "; reporter is a member of grid " + *ticket.grid;
     }
   }
-  ticket.urgent = is_urgent(ticket);
+  ticket.urgent = reading.urgent || is_urgent(ticket);
   const TicketNo number = ticket.number;
   Ticket& stored = tickets_[number] = std::move(ticket);
   call.touch(stored, true);
   call.transition(stored, TicketState::new_, call.from,
-                  "report: " + c.category.explanation + "; " + c.location.explanation);
-  call.log(LogLevel::info,
+                  "report: " + reading.explanation + "; " + location.explanation);
+  call.log(stored.urgent ? LogLevel::notice : LogLevel::info,
            "ticket " + std::to_string(number) + " opened from " + call.mask(call.from) + ": " +
-               c.category.explanation + "; " + c.location.explanation,
+               reading.explanation + "; " + location.explanation,
            number);
 
-  if (!stored.grid) {
+  if (!stored.grid && !stored.urgent) {
     stored.location_deadline = call.now + settings_.windows.location_followup;
+    const bool ambiguous = !location.ambiguous.empty();
     call.transition(stored, TicketState::awaiting_location, kSystem,
-                    "location unknown: asked the reporter");
+                    ambiguous ? "village in several townships: asked the reporter which"
+                              : "location unknown: asked the reporter");
     call.arm(stored, TimerKind::location_followup, *stored.location_deadline);
-    call.to_reporter(stored, settings_.templates.resident_ask_location);
+    if (ambiguous) {
+      call.send(stored.reporter, Audience::resident,
+                render(settings_.templates.resident_ask_township,
+                       TemplateValues().set("ticket", number).set("village", location.matched)),
+                number, false, SmsKind::notice);
+    } else {
+      call.to_reporter(stored, settings_.templates.resident_ask_location);
+    }
     return;
   }
-  dispatch(call, stored, kSystem, "", nullptr);
+  // Without a place an urgent report goes to the duty desk now, who can call the reporter back.
+  dispatch(call, stored, kSystem, stored.grid ? "" : "urgent, place unknown", nullptr);
+  if (stored.urgent) alert_desk(call, stored, reading);
   // The reporter gets the ticket number even if nobody could be found (the error is logged).
-  call.to_reporter(stored, settings_.templates.resident_received);
+  call.to_reporter(stored, stored.urgent ? settings_.templates.resident_received_urgent
+                                         : settings_.templates.resident_received);
 }
 
 // ---- Timers and operators ----

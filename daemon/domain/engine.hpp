@@ -49,6 +49,7 @@
 
 #include "daemon/domain/classify.hpp"
 #include "daemon/domain/grammar.hpp"
+#include "daemon/domain/language.hpp"
 #include "daemon/domain/meetings.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/routing.hpp"
@@ -124,7 +125,8 @@ struct SubscriptionChange {
 
 enum class EngineError {
   unknown_ticket = 1,
-  ticket_finished,  // closed, invalid or cancelled already
+  ticket_finished,   // closed, invalid or cancelled already
+  unknown_category,  // recategorize to a category the configuration does not have
 };
 const std::error_category& engine_error_category();
 std::error_code make_error_code(EngineError error);
@@ -152,6 +154,7 @@ struct Effects {
   // ---- meetings ---- new meetings and sign-ins, to insert.
   std::vector<Meeting> meetings;
   std::vector<Attendance> attendance;
+  std::vector<Correction> corrections;
   std::optional<TicketNo> next_ticket_number;  // set when a number was allocated: persist it
   std::error_code error;                       // operator calls only
   std::string diagnostic;
@@ -193,7 +196,7 @@ class ReplyLoopGuard {
 
 // Why a ticket is where it is: category, grid, route (for `lianxinctl explain`).
 struct Explanation {
-  CategoryMatch category;
+  Reading reading;
   LocationMatch location;
   RouteDecision route;
   std::string text() const;
@@ -235,6 +238,14 @@ class Engine {
   // An internal note in the history (no SMS); allowed on finished tickets still in memory too.
   Effects add_note(TicketNo ticket, std::string_view operator_name, std::string_view text,
                    TimePoint now);
+  // 过滤核实 (engine_language.cpp): the operator confirms or corrects the category. An event
+  // and a Correction (training data); a ticket that waited for review, or is dispatched and not
+  // yet accepted, is routed afresh by the new category with new deadlines (its previous holder
+  // is told); an accepted or resolved one keeps its assignee. Unknown category: EngineError.
+  Effects recategorize(TicketNo ticket, std::string_view category, std::string_view operator_name,
+                       std::string_view reason, TimePoint now);
+  // Open tickets waiting for 过滤核实, by number.
+  std::vector<const Ticket*> review_queue() const;
 
   // ---- USSD ----
   // What the USSD menu does and asks (engine_ussd.cpp); `from` in E.164. The actions are the
@@ -305,9 +316,14 @@ class Engine {
   void resident_reopen(Call& call, Ticket& ticket);
   void resident_query(Call& call, std::optional<TicketNo> number);
   void resident_cancel(Call& call, std::optional<TicketNo> number, const std::string& reason);
-  void resident_report(Call& call, const std::string& text);
+  // ---- language ---- (engine_language.cpp) a text that is no command: what it is first.
+  void resident_text(Call& call, const std::string& text);
+  void resident_feedback(Call& call, const std::string& text, const Reading& reading);
+  void alert_desk(Call& call, const Ticket& ticket, const Reading& reading);
+  std::string review_guesses(const Ticket& ticket) const;
+  void resident_report(Call& call, const std::string& text, const Reading& reading);
   void answer_location(Call& call, Ticket& ticket, const std::string& text);
-  void open_ticket(Call& call, const std::string& text);
+  void open_ticket(Call& call, const std::string& text, const Reading& reading);
   // Routes and dispatches (or re-dispatches) the ticket; false when nobody can take it.
   bool dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
                 const std::string* handed_back_reason);
@@ -401,7 +417,7 @@ class Engine {
   // ---- USSD ---- the menu's choice while ussd_report() opens its ticket (open_ticket()
   // takes category and grid from it instead of the keywords).
   const UssdReport* ussd_choice_ = nullptr;
-  void apply_ussd_choice(Classification& classification) const;
+  void apply_ussd_choice(Reading& reading, LocationMatch& location) const;
   // ---- SLA ---- the SLA timers the daemon has armed, per ticket (kind → time).
   std::unordered_map<TicketNo, std::map<TimerKind, TimePoint>> armed_sla_;
 };

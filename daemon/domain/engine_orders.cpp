@@ -125,9 +125,7 @@ TeamChoice choose_team(const Settings& settings, const Directory& directory,
     choice.how = "text starts with a name of team " + choice.team->id;
     return choice;
   }
-  const CategoryMatch category =
-      classify_category(settings.categories, settings.fallback_category, whole);
-  if (const Category* c = settings.find_category(category.category);
+  if (const Category* c = settings.find_category(read_text(settings, whole).category);
       c != nullptr && c->route == RouteKind::team) {
     if (const Team* team = directory.find_team(c->team)) {
       return {team, whole, "category " + c->id + " routes to team " + team->id};
@@ -282,15 +280,20 @@ Ticket& Engine::open_for(Call& call, std::string reporter, std::string text,
   ticket.kind = team ? TicketKind::order : TicketKind::report;
   ticket.raised_by = std::move(raised_by);
   ticket.team = std::move(team);
-  Classification c = classify(settings_, *directory_, ticket.reporter, ticket.text);
-  ticket.category = c.category.category;
-  ticket.grid = c.location.grid;
+  // A member wrote it: the category is the best reading, never held for review (an order goes
+  // to its team whatever the category says).
+  const Reading reading = read_text(settings_, ticket.text);
+  LocationMatch location = locate(*directory_, ticket.reporter, ticket.text);
+  ticket.category = reading.category;
+  ticket.confidence = reading.confidence;
+  ticket.urgent = reading.urgent;
+  ticket.grid = location.grid;
   if (!ticket.grid && fallback_grid && directory_->find_grid(*fallback_grid)) {
     // The member who raised it works there: the best guess, and nobody to ask.
     ticket.grid = fallback_grid;
-    c.location.explanation += "; grid of " + ticket.raised_by.value_or("") + ": " + *ticket.grid;
+    location.explanation += "; grid of " + ticket.raised_by.value_or("") + ": " + *ticket.grid;
   }
-  ticket.urgent = is_urgent(ticket);
+  ticket.urgent = ticket.urgent || is_urgent(ticket);
   const TicketNo number = ticket.number;
   Ticket& stored = tickets_[number] = std::move(ticket);
   call.touch(stored, true);
@@ -298,7 +301,7 @@ Ticket& Engine::open_for(Call& call, std::string reporter, std::string text,
                         ? "order for team " + stored.team.value_or("") + " raised by " +
                               stored.raised_by.value_or("")
                         : "report on behalf of the reporter by " + stored.raised_by.value_or("");
-  why += ": " + c.category.explanation + "; " + c.location.explanation;
+  why += ": " + reading.explanation + "; " + location.explanation;
   call.transition(stored, TicketState::new_, actor, why);
   call.log(LogLevel::info,
            "ticket " + std::to_string(number) + " for " + call.mask(stored.reporter) + ": " + why,

@@ -46,17 +46,21 @@ UssdActionResult refused(UssdActionStatus status, std::optional<TicketNo> ticket
 
 }  // namespace
 
-void Engine::apply_ussd_choice(Classification& classification) const {
+void Engine::apply_ussd_choice(Reading& reading, LocationMatch& location) const {
   if (ussd_choice_ == nullptr) return;
-  classification.category.category = ussd_choice_->category;
-  classification.category.explanation =
-      "category " + ussd_choice_->category + " chosen on the USSD menu";
+  // The caller chose a report and its category on the menu: nothing to guess or to review.
+  reading.intent = Intent::report;
+  reading.category = ussd_choice_->category;
+  reading.confidence = 1;
+  reading.needs_review = false;
+  reading.explanation = "category " + ussd_choice_->category + " chosen on the USSD menu" +
+                        (reading.urgent ? "; urgent: " + reading.urgency_reason : "");
   if (ussd_choice_->grid) {
-    classification.location.grid = ussd_choice_->grid;
-    classification.location.explanation =
-        "grid " + *ussd_choice_->grid + " chosen on the USSD menu";
+    location.grid = ussd_choice_->grid;
+    location.ambiguous.clear();
+    location.explanation = "grid " + *ussd_choice_->grid + " chosen on the USSD menu";
   } else {
-    classification.location.explanation += " (village not listed on the USSD menu)";
+    location.explanation += " (village not listed on the USSD menu)";
   }
 }
 
@@ -76,7 +80,7 @@ Engine::UssdOutcome Engine::ussd_report(std::string_view from, const UssdReport&
       report.description.empty() ? category->name + "（电话菜单反映）" : report.description;
   const TicketNo number = next_number_;
   ussd_choice_ = &report;
-  open_ticket(call, text);
+  open_ticket(call, text, read_text(settings_, text));
   ussd_choice_ = nullptr;
   out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   out.effects = call.finish();

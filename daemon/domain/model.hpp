@@ -170,6 +170,10 @@ struct Ticket {
   TicketKind kind = TicketKind::report;
   std::optional<std::string> raised_by;  // member id: who raised the order / reported for someone
   std::optional<std::string> team;       // team id of a service order
+
+  // ---- Language ---- how the text was read (language.hpp)
+  double confidence = 1;      // of the category when it was read (1: keyword, menu, operator)
+  bool needs_review = false;  // 过滤核实: waits at the duty desk for an operator's category
 };
 
 // One row of a ticket's history. from == to for events that change no state (a note, a
@@ -181,6 +185,18 @@ struct TicketEvent {
   std::string actor;  // member id, reporter phone, "system" or "operator:<name>"
   TimePoint at{};
   std::string reason;
+};
+
+// An operator's correction of a category (过滤核实): stored as training data for
+// `lianxinctl train --with-corrections`.
+struct Correction {
+  TicketNo ticket = 0;
+  std::string text;  // the report as received
+  std::string from_category, to_category;
+  bool urgent = false;
+  std::string actor;  // "operator:NAME"
+  std::string reason;
+  TimePoint at{};
 };
 
 }  // namespace lianxin::domain

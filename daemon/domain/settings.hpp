@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/domain/language.hpp"
 #include "daemon/domain/sla.hpp"
 #include "daemon/domain/templates.hpp"
 #include "daemon/domain/ussd.hpp"
@@ -26,12 +27,12 @@ std::string_view to_string(RouteKind kind);
 std::optional<RouteKind> route_kind_from_string(std::string_view text);
 
 struct Category {
-  std::string id;    // stable key in storage and config: "streetlight"
-  std::string name;  // shown to people: "路灯"
-  std::vector<std::string> keywords;
+  std::string id;                     // stable key in storage and config: "streetlight"
+  std::string name;                   // shown to people: "路灯"
+  std::vector<std::string> keywords;  // operator overrides: a match wins over the model
   RouteKind route = RouteKind::grid;
   std::string team;     // team id when route == team
-  bool urgent = false;  // urgent categories bypass quiet hours
+  bool urgent = false;  // every report of it is urgent (else only those describing a danger)
   // SLA: accept within (from dispatch) and resolve within (from the first dispatch), in elapsed
   // time or working days; the reminder before each deadline (nullopt: Sla::reminder).
   SlaLimit accept_within = SlaLimit::hours(24);
@@ -131,7 +132,8 @@ struct Settings {
   std::string signature = "【连心桥】";
   std::string default_country = "86";
   std::vector<Category> categories;
-  std::string fallback_category = "other";  // id used when no keyword matches
+  std::string fallback_category = "other";  // id used when nothing else fits
+  Language language;                        // the model and its thresholds (language.hpp)
   Templates templates;
   Windows windows;
   LoopProtection loop_protection;

@@ -37,6 +37,11 @@ constexpr std::array<P, 2> kTicketHelper{"ticket", "helper"};
 constexpr std::array<P, 3> kMeetingTitleTime{"meeting", "title", "time"};
 constexpr std::array<P, 2> kMeetingTime{"meeting", "time"};
 constexpr std::array<P, 2> kTicketDeadline{"ticket", "deadline"};
+// ---- language ----
+constexpr std::array<P, 2> kTicketVillage{"ticket", "village"};
+constexpr std::array<P, 6> kReview{"ticket", "village", "category", "text", "reporter", "guesses"};
+constexpr std::array<P, 6> kUrgentAlert{"ticket", "village",  "category",
+                                        "text",   "reporter", "assignee"};
 constexpr std::array<P, 7> kEscalated{"ticket",   "village", "category", "text",
                                       "reporter", "reason",  "deadline"};
 
@@ -62,6 +67,10 @@ const auto kFields = std::to_array<TemplateField>({
     {"resident_unsubscribed", &Templates::resident_unsubscribed, R, kNone},
     {"resident_invalid", &Templates::resident_invalid, R, kTicket},
     {"resident_help", &Templates::resident_help, R, kNone},
+    {"resident_howto", &Templates::resident_howto, R, kNone},
+    {"resident_received_urgent", &Templates::resident_received_urgent, R, kTicket},
+    {"resident_feedback_noted", &Templates::resident_feedback_noted, R, kTicket},
+    {"resident_ask_township", &Templates::resident_ask_township, R, kTicketVillage},
     {"member_dispatch", &Templates::member_dispatch, M, kDispatch},
     {"member_handed_over", &Templates::member_handed_over, M, kHandedOver},
     {"member_reopened", &Templates::member_reopened, M, kDispatch},
@@ -82,6 +91,8 @@ const auto kFields = std::to_array<TemplateField>({
     {"member_not_found", &Templates::member_not_found, M, kTicket},
     {"member_wrong_state", &Templates::member_wrong_state, M, kTicketStatus},
     {"member_help", &Templates::member_help, M, kNone},
+    {"member_review", &Templates::member_review, M, kReview},
+    {"member_urgent_alert", &Templates::member_urgent_alert, M, kUrgentAlert},
     {"member_sign_in_unavailable", &Templates::member_sign_in_unavailable, M, kMeeting},
     {"member_unsubscribed", &Templates::member_unsubscribed, M, kNone},
     {"member_reassigned", &Templates::member_reassigned, M, kTicketReason},
@@ -196,6 +207,11 @@ Templates default_templates() {
   t.resident_unsubscribed = "已退订通知。";
   t.resident_invalid = "工单{ticket}经核实无需处理，已关闭。";
   t.resident_help = "没看懂您的短信。有问题请直接用文字说明。";
+  t.resident_howto = "您好，这里是村网格服务。请直接发送您要反映的问题，我们会派人处理。";
+  t.resident_received_urgent =
+      "已收到，工单号{ticket}，已按紧急情况派人。如有生命危险请立即拨打110、119或120。";
+  t.resident_feedback_noted = "已记下您对工单{ticket}的意见，已转告处理人员。";
+  t.resident_ask_township = "已收到，工单号{ticket}。有几个{village}，请问您是哪个乡镇的？";
   // Members: who/where/what, and the exact reply to send.
   t.member_dispatch =
       "新工单{ticket}：{village}，{category}。{text}（报告人{reporter}）回复 接{ticket} 接单";
@@ -223,6 +239,11 @@ Templates default_templates() {
   t.member_wrong_state = "工单{ticket}当前{status}，无需此操作。";
   t.member_help =
       "回复：接123 接单；完成123 说明 办结；退123 原因 退回；我的；积分；签到M12；点单 队名 需求";
+  t.member_review =
+      "待核实工单{ticket}：{village}。{text}（报告人{reporter}）分类不确定，可能是{guesses}。"
+      "请核实后改派（lianxinctl recategorize {ticket} 类别），或回复 接{ticket} 自行处理";
+  t.member_urgent_alert =
+      "紧急工单{ticket}：{village}，{category}。{text}（报告人{reporter}）已派{assignee}，请关注";
   t.member_sign_in_unavailable = "会议签到暂未开通，{meeting}未记录。";
   t.member_unsubscribed = "已退订通知。";
   t.member_reassigned = "工单{ticket}已改派他人，您不用再处理：{reason}";
@@ -365,7 +386,8 @@ TemplateValues sample_long_values() {
       .set("resident", "138****0001")
       .set("title", "青石镇党员冬训第三期学习会")
       .set("time", "12月31日 23:59")
-      .set("deadline", "12月31日23:59");
+      .set("deadline", "12月31日23:59")
+      .set("guesses", "治安/安全隐患(45%)或困难求助(30%)");
   return v;
 }
 

@@ -38,6 +38,11 @@ struct Templates {
   std::string resident_unsubscribed;     //
   std::string resident_invalid;          // {ticket}
   std::string resident_help;             //
+  // ---- language ---- (language.hpp)
+  std::string resident_howto;            // a greeting or a question about the service
+  std::string resident_received_urgent;  // {ticket}: a danger described
+  std::string resident_feedback_noted;   // {ticket}: "still not fixed" about an open ticket
+  std::string resident_ask_township;     // {ticket} {village}: a village in several townships
   // ---- to members ----
   std::string member_dispatch;         // {ticket} {village} {category} {text} {reporter}
   std::string member_handed_over;      // {ticket} {village} {category} {text} {reporter} {reason}
@@ -59,6 +64,9 @@ struct Templates {
   std::string member_not_found;        // {ticket}
   std::string member_wrong_state;      // {ticket} {status}
   std::string member_help;             //
+  // ---- language ---- {ticket} {village} {category} {text} {reporter} and:
+  std::string member_review;               // {guesses}: 过滤核实, to the duty desk
+  std::string member_urgent_alert;         // {assignee}: an urgent report, to the duty desk
   std::string member_sign_in_unavailable;  // {meeting} (unused since meetings exist; old configs)
   std::string member_unsubscribed;         //
   // ---- operator (lianxinctl close / reassign) ----

@@ -22,6 +22,7 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
   for (const domain::TicketChange& change : effects.tickets) tickets.push_back(change.ticket);
   events.insert(events.end(), effects.events.begin(), effects.events.end());
   points.insert(points.end(), effects.points.begin(), effects.points.end());
+  corrections.insert(corrections.end(), effects.corrections.begin(), effects.corrections.end());
   subscriptions.insert(subscriptions.end(), effects.subscriptions.begin(),
                        effects.subscriptions.end());
   meetings.insert(meetings.end(), effects.meetings.begin(), effects.meetings.end());
@@ -37,9 +38,9 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
 
 bool WriteBatch::empty() const {
   return inbox.empty() && processed.empty() && tickets.empty() && events.empty() &&
-         points.empty() && subscriptions.empty() && !next_ticket_number && meetings.empty() &&
-         attendance.empty() && broadcasts.empty() && outbox.empty() && submitted.empty() &&
-         retries.empty() && failures.empty() && receipts.empty() && !take;
+         points.empty() && subscriptions.empty() && corrections.empty() && !next_ticket_number &&
+         meetings.empty() && attendance.empty() && broadcasts.empty() && outbox.empty() &&
+         submitted.empty() && retries.empty() && failures.empty() && receipts.empty() && !take;
 }
 
 void WriteBatch::clear() {
@@ -49,6 +50,7 @@ void WriteBatch::clear() {
   events.clear();
   points.clear();
   subscriptions.clear();
+  corrections.clear();
   next_ticket_number.reset();
   meetings.clear();
   attendance.clear();

@@ -198,6 +198,7 @@ struct WriteBatch {
   std::vector<domain::TicketEvent> events;
   std::vector<domain::PointsEntry> points;
   std::vector<domain::SubscriptionChange> subscriptions;
+  std::vector<domain::Correction> corrections;  // 过滤核实: training data
   std::optional<domain::TicketNo> next_ticket_number;
   std::vector<domain::Meeting> meetings;       // ---- meetings ---- new ones (inserted)
   std::vector<domain::Attendance> attendance;  // sign-ins (a repeat is ignored)

@@ -77,6 +77,8 @@ constexpr const char* kOptionalColumns[] = {
     "raised_by",
     "team",
     "reminded_for_ms",
+    "confidence",
+    "needs_review",
 };
 
 }  // namespace
@@ -151,6 +153,12 @@ class ReportReader::Impl {
           break;
         case 9:
           t.reminded_for = opt_ms(c);
+          break;
+        case 10:
+          t.confidence = c.isNull() ? 1 : c.getDouble();
+          break;
+        case 11:
+          t.needs_review = !c.isNull() && c.getInt() != 0;
           break;
       }
     }
@@ -257,6 +265,9 @@ Outcome<std::vector<domain::Ticket>> ReportReader::tickets(const TicketQuery& qu
     }
     if (query.assignee) conditions.push_back("assignee = " + text_param(*query.assignee));
     if (query.category) conditions.push_back("category = " + text_param(*query.category));
+    if (query.review_only) {
+      conditions.push_back(impl_->version >= 6 ? "needs_review = 1" : "0");
+    }
     if (query.created_to)
       conditions.push_back("created_at_ms < " + int_parameter(to_ms(*query.created_to)));
     if (query.created_from) {
@@ -351,6 +362,23 @@ Outcome<std::vector<domain::PointsRecord>> ReportReader::points(std::optional<Ti
       r.entry.at = from_ms(q.getColumn(4).getInt64());
       r.ticket_grid = q.getColumn(5).getString();
       out.push_back(std::move(r));
+    }
+    return out;
+  });
+}
+
+Outcome<std::vector<domain::Correction>> ReportReader::corrections() {
+  return attempt<std::vector<domain::Correction>>([&] {
+    std::vector<domain::Correction> out;
+    if (impl_->version < 6) return out;
+    SQLite::Statement q(impl_->db,
+                        "SELECT ticket, text, from_category, to_category, urgent, actor, reason, "
+                        "at_ms FROM category_corrections ORDER BY id");
+    while (q.executeStep()) {
+      out.push_back(domain::Correction{
+          q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+          q.getColumn(3).getString(), q.getColumn(4).getInt() != 0, q.getColumn(5).getString(),
+          q.getColumn(6).getString(), from_ms(q.getColumn(7).getInt64())});
     }
     return out;
   });

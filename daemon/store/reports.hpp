@@ -32,6 +32,7 @@ struct TicketQuery {
   bool with_carry_over = false;
   std::size_t limit = 0;  // 0: no limit
   bool newest_first = true;
+  bool review_only = false;  // only tickets waiting for 过滤核实 (none before schema 6)
 };
 
 class ReportReader {
@@ -55,6 +56,8 @@ class ReportReader {
   // Points ledger entries at [from, to) (either open), with the grid of each entry's ticket.
   Outcome<std::vector<domain::PointsRecord>> points(std::optional<TimePoint> from,
                                                     std::optional<TimePoint> to);
+  // The operators' category corrections (过滤核实), oldest first; none before schema 6.
+  Outcome<std::vector<domain::Correction>> corrections();
 
  private:
   class Impl;

@@ -185,6 +185,25 @@ ALTER TABLE tickets ADD COLUMN raised_by TEXT;
 ALTER TABLE tickets ADD COLUMN team TEXT;
 )sql";
 
+// Version 6: how the text was read (the category's confidence, 过滤核实) and the operators'
+// category corrections, which `lianxinctl train --with-corrections` adds to the corpus.
+constexpr const char* kV6 = R"sql(
+ALTER TABLE tickets ADD COLUMN confidence REAL NOT NULL DEFAULT 1;
+ALTER TABLE tickets ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tickets_review ON tickets(number) WHERE needs_review = 1;
+CREATE TABLE category_corrections (
+  id INTEGER PRIMARY KEY,
+  ticket INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  from_category TEXT NOT NULL,
+  to_category TEXT NOT NULL,
+  urgent INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+)sql";
+
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
 }
@@ -226,6 +245,7 @@ const std::vector<Migration>& migrations() {
       {3, "outbox quiet hours (not_before) and validity (expires_at)", kV3},
       {4, "inbox link session (re-delivery is told from a repeated text)", kV4},
       {5, "broadcasts; meetings and attendance; ticket SLA, escalation and order columns", kV5},
+      {6, "ticket confidence and review flag; category corrections", kV6},
   };
   return steps;
 }

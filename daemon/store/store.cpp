@@ -315,7 +315,7 @@ constexpr const char* kTicketColumns =
     "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
     "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
     "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, reopen_count, "
-    "handback_count, problem, reminded_for_ms, kind, raised_by, team";
+    "handback_count, problem, reminded_for_ms, kind, raised_by, team, confidence, needs_review";
 
 domain::Ticket read_ticket(const SQLite::Statement& q) {
   domain::Ticket t;
@@ -360,6 +360,8 @@ domain::Ticket read_ticket(const SQLite::Statement& q) {
   t.kind = *parsed_kind;
   t.raised_by = opt_text(q.getColumn(30));
   t.team = opt_text(q.getColumn(31));
+  t.confidence = q.getColumn(32).getDouble();
+  t.needs_review = q.getColumn(33).getInt() != 0;
   return t;
 }
 
@@ -393,9 +395,9 @@ struct Statements {
                       "location_deadline_ms, verification_deadline_ms, close_reason, rating, "
                       "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, "
                       "reopen_count, handback_count, problem, reminded_for_ms, kind, raised_by, "
-                      "team) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
-                      "?28, ?29, ?30, ?31, ?32) "
+                      "team, confidence, needs_review) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                      "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34) "
                       "ON CONFLICT (number) DO UPDATE SET reporter = excluded.reporter, "
                       "text = excluded.text, category = excluded.category, grid = excluded.grid, "
                       "urgent = excluded.urgent, state = excluded.state, "
@@ -417,7 +419,12 @@ struct Statements {
                       "reopen_count = excluded.reopen_count, "
                       "handback_count = excluded.handback_count, problem = excluded.problem, "
                       "reminded_for_ms = excluded.reminded_for_ms, kind = excluded.kind, "
-                      "raised_by = excluded.raised_by, team = excluded.team"),
+                      "raised_by = excluded.raised_by, team = excluded.team, "
+                      "confidence = excluded.confidence, needs_review = excluded.needs_review"),
+        correction_insert(db,
+                          "INSERT INTO category_corrections (ticket, text, from_category, "
+                          "to_category, urgent, actor, reason, at_ms) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         event_insert(db,
                      "INSERT INTO ticket_events (ticket, from_state, to_state, actor, at_ms, "
                      "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
@@ -494,6 +501,7 @@ struct Statements {
   SQLite::Statement inbox_insert;
   SQLite::Statement inbox_processed;
   SQLite::Statement ticket_upsert;
+  SQLite::Statement correction_insert;
   SQLite::Statement event_insert;
   SQLite::Statement points_insert;
   SQLite::Statement subscription_upsert;
@@ -744,6 +752,8 @@ void Store::Impl::upsert_ticket(const domain::Ticket& t) {
   q.bindNoCopy(30, domain::to_string(t.kind).data());
   bind_opt_ref(q, 31, t.raised_by);
   bind_opt_ref(q, 32, t.team);
+  q.bind(33, t.confidence);
+  bind_int(q, 34, t.needs_review ? 1 : 0);
   q.exec();
 }
 
@@ -967,6 +977,20 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
       bind_int(q, 3, p.points);
       bind_ref(q, 4, p.reason);
       bind_ms(q, 5, p.at);
+      q.exec();
+    }
+
+    for (const domain::Correction& c : batch.corrections) {
+      SQLite::Statement& q = st.correction_insert;
+      Use use(q);
+      bind_int(q, 1, c.ticket);
+      bind_ref(q, 2, c.text);
+      bind_ref(q, 3, c.from_category);
+      bind_ref(q, 4, c.to_category);
+      bind_int(q, 5, c.urgent ? 1 : 0);
+      bind_ref(q, 6, c.actor);
+      bind_ref(q, 7, c.reason);
+      bind_ms(q, 8, c.at);
       q.exec();
     }
 

@@ -63,6 +63,8 @@ std::string config_yaml(std::uint16_t port) {
          "\"\n"
          "    reconnect_min: 1s\n"
          "    reconnect_max: 2s\n"
+         "language:\n  model: " LIANXIN_MODEL_PATH
+         "\n"
          "storage:\n"
          "  path: lianxin.db\n"
          "  synchronous: normal\n"
@@ -299,16 +301,23 @@ TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
     if (e["kind"].str() != "receipt") ++mo_parts;
   EXPECT_EQ(mo_parts, 3u);
 
-  // The receipts (one per part of the multipart dispatch SMS too) mark both SMS delivered.
+  // The receipts (one per part of the multipart dispatch SMS too) mark every SMS delivered: the
+  // dispatch, the confirmation and (wires hanging where children pass: urgent) the duty desk's
+  // alert.
   const auto deadline = std::chrono::steady_clock::now() + 5s;
-  long long delivered = 0;
-  while (delivered < 2 && std::chrono::steady_clock::now() < deadline) {
+  long long delivered = 0, total = 0;
+  while ((delivered < 3 || delivered < total) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
     const auto counts = open_store().outbox_counts();
-    if (counts && counts.value.count(store::OutboxState::delivered))
+    if (!counts) continue;
+    total = 0;
+    for (const auto& [state, n] : counts.value) total += n;
+    if (counts.value.count(store::OutboxState::delivered))
       delivered = counts.value.at(store::OutboxState::delivered);
   }
-  EXPECT_EQ(delivered, 2);
+  EXPECT_EQ(delivered, 3);
+  EXPECT_EQ(delivered, total);
+  EXPECT_TRUE(tickets.front().urgent);
   EXPECT_NE(daemon_->log().find("receipt DELIVRD for SMS out"), std::string::npos);
 }
 

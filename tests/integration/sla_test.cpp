@@ -50,6 +50,8 @@ std::string config_yaml(std::uint16_t port) {
          "\"\n"
          "    reconnect_min: 1s\n"
          "    reconnect_max: 2s\n"
+         "language:\n  model: " LIANXIN_MODEL_PATH
+         "\n"
          "storage:\n"
          "  path: lianxin.db\n"
          "  synchronous: normal\n"

@@ -6,6 +6,10 @@
 // resident i is 139 0000 0000 + i and lives in grid i % grids.
 #pragma once
 
+// The model lianxind loads (set by CMake for the tests and benches that start it).
+#ifndef LIANXIN_MODEL_PATH
+#define LIANXIN_MODEL_PATH ""
+#endif
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -147,6 +151,8 @@ inline std::filesystem::path write_site_config(const std::filesystem::path& dir,
       "    tps: " +
       std::to_string(c.tps) + "\n" +
       (c.control_socket.empty() ? "" : "control_socket: \"" + c.control_socket + "\"\n") +
+      "language:\n  model: " LIANXIN_MODEL_PATH
+      "\n"
       "storage:\n"
       "  path: " +
       c.database +

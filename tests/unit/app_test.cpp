@@ -21,6 +21,7 @@
 #include "daemon/store/store.hpp"
 #include "protocol/asio.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::app {
 namespace {
@@ -121,9 +122,9 @@ class GatewayTest : public ::testing::Test {
   void make_gateway(GatewayOptions options = {}) {
     options.service_number = "106900001234";
     options.connections = {"sim"};
-    gateway_ =
-        std::make_unique<Gateway>(io_, journal_, store_, transport_, domain::default_settings(),
-                                  domain::testing::make_directory(), options);
+    gateway_ = std::make_unique<Gateway>(io_, journal_, store_, transport_,
+                                         ::lianxin::domain::testing::test_settings(),
+                                         domain::testing::make_directory(), options);
     gateway_->on_status([this](const std::string& line) { statuses_.push_back(line); });
   }
 

@@ -104,10 +104,14 @@ TEST(ConfigExample, ShippedExampleLoadsWithTheDemoDirectory) {
   ASSERT_NE(water, nullptr);
   EXPECT_EQ(water->route, domain::RouteKind::team);
   EXPECT_EQ(water->team, "volunteers");
-  EXPECT_TRUE(water->urgent);
+  EXPECT_FALSE(water->urgent);
   EXPECT_EQ(water->name, defaults.find_category("water")->name);
-  EXPECT_THAT(water->keywords, ::testing::Contains("漏水"));
-  EXPECT_THAT(water->keywords, ::testing::Contains("管子裂了"));
+  // The language section: thresholds as percentages; the model where the build installs it.
+  EXPECT_DOUBLE_EQ(c.settings.language.review_below, 0.6);
+  EXPECT_DOUBLE_EQ(c.settings.language.urgent_at, 0.3);
+  EXPECT_EQ(c.language.model, fs::path(LIANXIN_DATA_DIR) / "language.ftz");
+  // Built-in categories have no keywords: add_keywords gives water exactly its own.
+  EXPECT_THAT(water->keywords, ::testing::ElementsAre("管子裂了"));
   const domain::Category* livestock = c.settings.find_category("livestock");
   ASSERT_NE(livestock, nullptr);
   EXPECT_EQ(livestock->name, "畜禽养殖");
@@ -355,8 +359,9 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"new_category_without_name", "", "categories:\n  - id: pigs\n", 15, 5,
                    "a new category (\"pigs\" is not built in) needs a name"},
         BrokenCase{"keyword_in_two_categories", "",
-                   "categories:\n  - id: pigs\n    name: 养猪\n    keywords: [猪圈, 漏水]\n", 17,
-                   20, "keyword \"漏水\" is in both"},
+                   "categories:\n  - id: water\n    add_keywords: [漏水]\n  - id: pigs\n"
+                   "    name: 养猪\n    keywords: [猪圈, 漏水]\n",
+                   19, 20, "keyword \"漏水\" is in both"},
         BrokenCase{"accept_after_resolve", "",
                    "categories:\n  - id: road\n    accept_within: 48h\n    resolve_within: 24h\n",
                    16, 20, "accept_within (48h) is longer than resolve_within (24h)"},

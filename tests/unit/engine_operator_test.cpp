@@ -6,6 +6,7 @@
 
 #include "daemon/domain/engine.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -17,7 +18,7 @@ const TimePoint kStart = TimePoint{} + 20574 * 24h + 8h;  // 2026-05-01 08:00 UT
 
 class EngineOperatorTest : public ::testing::Test {
  protected:
-  EngineOperatorTest() : engine_(default_settings(), make_directory()) {}
+  EngineOperatorTest() : engine_(::lianxin::domain::testing::test_settings(), make_directory()) {}
 
   // 张大爷's street light: dispatched to 王建国 (m-wang).
   TicketNo report() {

@@ -11,6 +11,7 @@
 
 #include "daemon/domain/engine.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -92,7 +93,7 @@ OpenLoad recount_load(const Engine& engine) {
 }
 
 TEST(EngineScaleTest, IndexesStayConsistentWithTwentyThousandOpenTickets) {
-  Engine engine(default_settings(), county_directory());
+  Engine engine(::lianxin::domain::testing::test_settings(), county_directory());
   RestoredState state;
   for (int i = 0; i < kResidents; ++i) state.tickets.push_back(stored_ticket(i));
   state.next_ticket_number = kResidents + 1;
@@ -186,7 +187,7 @@ TEST(EngineScaleTest, IndexesStayConsistentWithTwentyThousandOpenTickets) {
 // A reporter's tickets through the index are what a scan finds: 查询 lists their own, newest
 // first, even among 20,000 others.
 TEST(EngineScaleTest, QueryFindsTheReportersTicketsAmongThousands) {
-  Engine engine(default_settings(), county_directory());
+  Engine engine(::lianxin::domain::testing::test_settings(), county_directory());
   RestoredState state;
   for (int i = 0; i < kResidents; ++i) state.tickets.push_back(stored_ticket(i));
   engine.restore(std::move(state));

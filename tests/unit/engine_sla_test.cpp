@@ -7,6 +7,7 @@
 #include "daemon/domain/engine.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -26,7 +27,7 @@ TimePoint shanghai(unsigned m, unsigned d, int hour, int minute = 0) {
 // May Day 2026: 1–5 May off, Saturday 9 May a make-up working day. Street lights: accept within
 // 4 hours, resolve within 3 working days; points for every rule.
 Settings sla_settings() {
-  Settings s = default_settings();
+  Settings s = ::lianxin::domain::testing::test_settings();
   std::set<Days> holidays;
   for (unsigned d = 1; d <= 5; ++d) holidays.insert(Days{year{2026} / month{5} / day{d}});
   s.sla.calendar = WorkCalendar(holidays, {Days{year{2026} / month{5} / day{9}}});
@@ -327,8 +328,8 @@ TEST_F(QuietHoursTest, MembersWaitForTheMorningUrgentAndVillagersDoNot) {
   EXPECT_FALSE(villager[0]->not_before);
   EXPECT_EQ(villager[0]->expires_at, now_ + 72h);
 
-  // A burst water pipe is urgent: the member is woken.
-  Effects urgent = sms(kLiNainaiPhone, "家门口水管爆了一直在漏水");
+  // Water pouring into a home is urgent: the member is woken.
+  Effects urgent = sms(kLiNainaiPhone, "家门口水管爆了水冲进屋里了");
   auto sun = to(urgent, kSunPhone);
   ASSERT_EQ(sun.size(), 1u);
   EXPECT_TRUE(sun[0]->urgent);

@@ -5,111 +5,14 @@
 #include <algorithm>
 
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/engine_harness.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
 
 using namespace std::chrono_literals;
 using namespace testing;  // fixture phones and make_directory
-
-// A fixed, arbitrary wall-clock start: 2026-05-01 08:00 UTC.
-const TimePoint kStart = TimePoint{} + 20574 * 24h + 8h;
-
-class EngineTest : public ::testing::Test {
- protected:
-  explicit EngineTest(Settings settings = default_settings())
-      : engine_(std::move(settings), make_directory()) {}
-
-  // One inbound SMS; checks the invariants every reply must keep.
-  Effects sms(std::string_view from, std::string_view text) {
-    Effects effects = engine_.on_sms(from, text, now_, ++inbound_);
-    check_invariants(effects);
-    return effects;
-  }
-
-  Effects timer(TicketNo ticket, TimerKind kind) {
-    Effects effects = engine_.on_timer(ticket, kind, now_);
-    check_invariants(effects);
-    return effects;
-  }
-
-  void check_invariants(const Effects& effects) {
-    const std::string& signature = engine_.settings().signature;
-    for (const OutgoingSms& out : effects.sms) {
-      EXPECT_TRUE(out.text.starts_with(signature)) << out.text;
-      if (out.audience == Audience::resident) {
-        EXPECT_LE(utf16_length(out.text), kSingleUcs2SmsUnits) << out.text;
-      }
-      // Nobody else's full number ever appears in an SMS.
-      for (const Member& member : engine_.directory().members()) {
-        if (member.phone != out.to) {
-          EXPECT_EQ(out.text.find(member.phone.substr(3)), std::string::npos) << out.text;
-        }
-      }
-      for (const char* resident : {kZhangPhone, kLiNainaiPhone, kStrangerPhone}) {
-        if (out.to != resident) {
-          EXPECT_EQ(out.text.find(std::string(resident).substr(3)), std::string::npos) << out.text;
-        }
-      }
-    }
-    for (const LogLine& line : effects.logs) {
-      EXPECT_EQ(line.message.find("13900000001"), std::string::npos) << line.message;
-    }
-    EXPECT_TRUE(engine_.check_indexes());  // indexes agree with a full recount
-  }
-
-  static std::vector<std::string> texts_to(const Effects& effects, std::string_view phone) {
-    std::vector<std::string> out;
-    for (const OutgoingSms& s : effects.sms) {
-      if (s.to == phone) out.push_back(s.text);
-    }
-    return out;
-  }
-
-  // The only SMS to `phone`; fails the test when there is not exactly one.
-  static std::string only_text_to(const Effects& effects, std::string_view phone) {
-    std::vector<std::string> texts = texts_to(effects, phone);
-    EXPECT_EQ(texts.size(), 1u) << "SMS to " << phone;
-    return texts.empty() ? std::string() : texts.front();
-  }
-
-  // The timer requests of one kind (SLA timers come and go with every state change).
-  static std::vector<TimerRequest> timers_of(const Effects& effects, TimerKind kind) {
-    std::vector<TimerRequest> out;
-    for (const TimerRequest& t : effects.timers) {
-      if (t.kind == kind) out.push_back(t);
-    }
-    return out;
-  }
-
-  static bool contains(const std::string& text, std::string_view part) {
-    return text.find(part) != std::string::npos;
-  }
-
-  const Ticket& ticket(TicketNo number) {
-    const Ticket* t = engine_.find(number);
-    EXPECT_NE(t, nullptr) << "ticket " << number;
-    static const Ticket kNone;
-    return t ? *t : kNone;
-  }
-
-  static std::vector<TicketState> states(const Effects& effects) {
-    std::vector<TicketState> out;
-    for (const TicketEvent& e : effects.events) out.push_back(e.to);
-    return out;
-  }
-
-  // 张大爷 reports a fallen street light: ticket 1, dispatched to 王建国.
-  TicketNo report_streetlight() {
-    Effects e = sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了");
-    EXPECT_EQ(e.tickets.size(), 1u);
-    return e.tickets.empty() ? 0 : e.tickets.front().ticket.number;
-  }
-
-  Engine engine_;
-  TimePoint now_ = kStart;
-  std::int64_t inbound_ = 1000;
-};
 
 TEST_F(EngineTest, WholeLifeOfATicket) {
   // Report → dispatch.
@@ -127,7 +30,8 @@ TEST_F(EngineTest, WholeLifeOfATicket) {
   ASSERT_EQ(reported.events.size(), 2u);
   EXPECT_FALSE(reported.events[0].from.has_value());
   EXPECT_EQ(reported.events[0].to, TicketState::new_);
-  EXPECT_TRUE(contains(reported.events[0].reason, "路灯杆"));
+  EXPECT_TRUE(contains(reported.events[0].reason, "category streetlight"))
+      << reported.events[0].reason;
   EXPECT_EQ(reported.events[1].from, TicketState::new_);
   EXPECT_EQ(reported.events[1].to, TicketState::dispatched);
   EXPECT_EQ(reported.events[1].at, now_);
@@ -257,7 +161,7 @@ TEST_F(EngineTest, ReopenGoesBackToTheAssignee) {
 }
 
 TEST_F(EngineTest, HandBackWalksTheCandidates) {
-  Settings settings = default_settings();
+  Settings settings = ::lianxin::domain::testing::test_settings();
   settings.escalation.problem_after = 0;  // no problem tickets: walk every candidate
   engine_.reload(settings, make_directory());
   TicketNo n = report_streetlight();
@@ -371,7 +275,7 @@ TEST_F(EngineTest, FollowUpAnswerCanAlsoTellTheCategory) {
   EXPECT_EQ(ticket(n).category, "other");
   sms(kStrangerPhone, "大溪边，水管漏水");
   EXPECT_EQ(ticket(n).category, "water");
-  EXPECT_TRUE(ticket(n).urgent);
+  EXPECT_FALSE(ticket(n).urgent);  // a leak outside is no danger
   EXPECT_EQ(ticket(n).grid, "g-daxi");
 }
 
@@ -555,10 +459,14 @@ TEST_F(EngineTest, MemberReportBecomesATicket) {
   EXPECT_EQ(t.category, "road");
 }
 
-TEST_F(EngineTest, UrgentCategoriesAreMarkedUrgent) {
-  Effects water = sms(kZhangPhone, "家门口水管爆了，水哗哗地流");
+TEST_F(EngineTest, ADangerDescribedIsUrgentWhateverTheCategory) {
+  Effects water = sms(kZhangPhone, "家门口水管爆了，水都灌进屋里了");
   ASSERT_EQ(water.tickets.size(), 1u);
   EXPECT_TRUE(water.tickets[0].ticket.urgent);
+  EXPECT_EQ(water.tickets[0].ticket.category, "water");
+  // The villager is told to call for help if lives are at risk.
+  EXPECT_TRUE(contains(only_text_to(water, kZhangPhone), "110"))
+      << only_text_to(water, kZhangPhone);
   ASSERT_EQ(texts_to(water, kWangPhone).size(), 1u);
   for (const OutgoingSms& out : water.sms) {
     if (out.to == kWangPhone) {
@@ -577,7 +485,7 @@ TEST_F(EngineTest, HardshipGoesToTheVolunteerTeamLeader) {
 class LoopProtectionTest : public EngineTest {
  protected:
   static Settings tight() {
-    Settings settings = default_settings();
+    Settings settings = ::lianxin::domain::testing::test_settings();
     settings.loop_protection = {3, std::chrono::minutes(10)};
     return settings;
   }
@@ -655,7 +563,7 @@ TEST_F(EngineTest, RestoreContinuesNumbersAndTimers) {
   sms(kWangPhone, "完成1");
   std::vector<Ticket> stored = engine_.tickets();
 
-  Engine restarted(default_settings(), make_directory());
+  Engine restarted(::lianxin::domain::testing::test_settings(), make_directory());
   RestoredState state;
   state.tickets = stored;
   state.next_ticket_number = 500;
@@ -680,7 +588,7 @@ TEST_F(EngineTest, RestoreContinuesNumbersAndTimers) {
   EXPECT_EQ(rated.points.at(0).points, 8);
 
   // A stale stored counter never reuses a number.
-  Engine lagging(default_settings(), make_directory());
+  Engine lagging(::lianxin::domain::testing::test_settings(), make_directory());
   RestoredState lagging_state;
   lagging_state.tickets = stored;
   lagging_state.next_ticket_number = 1;
@@ -701,7 +609,7 @@ TEST_F(EngineTest, ExplainSaysWhy) {
   std::optional<Explanation> why = engine_.explain(n);
   ASSERT_TRUE(why);
   std::string text = why->text();
-  EXPECT_TRUE(contains(text, "路灯杆")) << text;
+  EXPECT_TRUE(contains(text, "category streetlight")) << text;
   EXPECT_TRUE(contains(text, "resident directory")) << text;
   EXPECT_TRUE(contains(text, "chose m-wang")) << text;
   EXPECT_FALSE(engine_.explain(999).has_value());
@@ -714,7 +622,7 @@ TEST_F(EngineTest, ExplainSaysWhy) {
 
 TEST_F(EngineTest, ReloadKeepsTicketsAndUsesTheNewDirectory) {
   TicketNo n = report_streetlight();
-  Settings settings = default_settings();
+  Settings settings = ::lianxin::domain::testing::test_settings();
   settings.signature = "【新签名】";
   engine_.reload(settings, make_directory());
   Effects accepted = sms(kWangPhone, "接1");

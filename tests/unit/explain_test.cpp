@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "config/daemon_config.hpp"
+#include "daemon/language/load.hpp"
 
 namespace {
 
@@ -20,6 +21,9 @@ const lianxin::config::DaemonConfig& demo_config() {
       ADD_FAILURE() << lianxin::config::format_diagnostics(loaded.errors);
       return lianxin::config::DaemonConfig{};
     }
+    // The model the build trained from the shipped corpus, as lianxinctl explain loads it.
+    loaded.config->settings.language.model =
+        lianxin::language::load_model(LIANXIN_TEST_MODEL, loaded.config->settings).model;
     return *loaded.config;
   }();
   return config;
@@ -34,8 +38,12 @@ TEST(Explain, ResidentReportFromDirectoryGoesToAGridMember) {
   EXPECT_EQ(e.from, "+8613800000051");
   EXPECT_EQ(e.sender_role, "resident");
   EXPECT_EQ(e.kind, "report");
+  EXPECT_EQ(e.intent, "report");
   EXPECT_EQ(e.category, "路灯");
-  EXPECT_EQ(e.keyword, "路灯杆");
+  EXPECT_TRUE(e.keyword.empty());  // the model read it: no configured keyword
+  EXPECT_GT(e.reading.confidence, demo_config().settings.language.review_below);
+  EXPECT_FALSE(e.reading.needs_review);
+  EXPECT_FALSE(e.reading.urgent);
   ASSERT_TRUE(e.grid.has_value());
   EXPECT_EQ(*e.grid, "g-daxi");
   ASSERT_TRUE(e.assignee.has_value());
@@ -70,16 +78,37 @@ TEST(Explain, MemberCommandsAreCommands) {
   EXPECT_TRUE(e.category.empty());
 }
 
-TEST(Explain, NoKeywordFallsBackToOther) {
-  SmsExplanation e = explain("13800000051", "想问一下今年村里的文艺演出什么时候开始");
-  EXPECT_EQ(e.kind, "report");
-  EXPECT_TRUE(e.keyword.empty());
-  EXPECT_EQ(e.category_id, demo_config().settings.fallback_category);
+TEST(Explain, APleasantryIsNoReport) {
+  SmsExplanation e = explain("13800000051", "好的谢谢");
+  EXPECT_EQ(e.kind, "report");  // not a command: the language model reads it
+  EXPECT_EQ(e.intent, "acknowledgement");
+  EXPECT_NE(lianxin::ctl::to_text(e).find("no ticket"), std::string::npos)
+      << lianxin::ctl::to_text(e);
+  EXPECT_FALSE(e.assignee.has_value() && e.intent == "report");
+}
+
+TEST(Explain, AConfiguredKeywordOverridesTheModelAndSaysSo) {
+  // demo.yaml: livestock keywords [养猪, 养鸡场, 猪圈, 鸡粪]; the model has never heard of it.
+  SmsExplanation e = explain("13800000051", "隔壁养猪场臭得没法开窗");
+  EXPECT_EQ(e.category_id, "livestock");
+  EXPECT_EQ(e.keyword, "养猪");
+  EXPECT_TRUE(e.reading.keyword_override);
+  EXPECT_NE(lianxin::ctl::to_text(e).find("operator override"), std::string::npos);
+}
+
+TEST(Explain, ADangerInPlainWordsIsUrgentAndSaysWhy) {
+  SmsExplanation e = explain("13800000051", "隔壁阿婆家灶间一股臭鸡蛋味道，敲门没人应");
+  EXPECT_EQ(e.intent, "report");
+  EXPECT_TRUE(e.reading.urgent);
+  EXPECT_FALSE(e.reading.urgency_reason.empty());
+  EXPECT_NE(lianxin::ctl::to_text(e).find("urgent:    yes"), std::string::npos);
 }
 
 TEST(Explain, JsonCarriesTheKeysScriptsUse) {
   std::string json = lianxin::ctl::to_json(explain("13800000051", "路灯不亮\"了\""));
-  for (const char* key : {"\"kind\":\"report\"", "\"category\":\"路灯\"", "\"grid\":\"g-daxi\"",
+  for (const char* key : {"\"kind\":\"report\"", "\"intent\":\"report\"", "\"category\":\"路灯\"",
+                          "\"category_id\":\"streetlight\"", "\"confidence\":", "\"candidates\":[{",
+                          "\"urgent\":false", "\"urgency_reason\":\"\"", "\"grid\":\"g-daxi\"",
                           "\"assignee\":", "\\\"了\\\""})
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
 }

@@ -10,6 +10,7 @@
 #include "daemon/domain/engine.hpp"
 #include "daemon/domain/sla.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -166,7 +167,7 @@ TEST(MeetingReport, EveryoneButTheDutyDesksWhenNoGridIsNamed) {
 
 class MeetingsEngineTest : public ::testing::Test {
  protected:
-  MeetingsEngineTest() : engine_(default_settings(), make_directory()) {}
+  MeetingsEngineTest() : engine_(::lianxin::domain::testing::test_settings(), make_directory()) {}
 
   Effects sms(std::string_view from, std::string_view text) {
     Effects e = engine_.on_sms(from, text, now_, ++inbound_);
@@ -281,7 +282,7 @@ TEST_F(MeetingsEngineTest, RestartKeepsSignInsAndTakenCodes) {
   ASSERT_EQ(signed_in.attendance.size(), 1u);
 
   // A new engine restored from what was persisted, plus an old meeting's code.
-  Engine restarted(default_settings(), make_directory());
+  Engine restarted(::lianxin::domain::testing::test_settings(), make_directory());
   RestoredState state;
   state.meetings = engine_.meetings();
   state.attendance = signed_in.attendance;

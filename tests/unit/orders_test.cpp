@@ -8,6 +8,7 @@
 
 #include "daemon/domain/engine.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -44,7 +45,7 @@ Directory orders_directory() {
 
 class OrdersTest : public ::testing::Test {
  protected:
-  OrdersTest() : engine_(default_settings(), orders_directory()) {}
+  OrdersTest() : engine_(::lianxin::domain::testing::test_settings(), orders_directory()) {}
 
   Effects sms(std::string_view from, std::string_view text) {
     Effects effects = engine_.on_sms(from, text, now_, ++inbound_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/store/codec.hpp"
+#include "daemon/store/reports.hpp"
 #include "daemon/store/schema.hpp"
 #include "daemon/store/store.hpp"
 
@@ -92,6 +93,9 @@ Ticket full_ticket(domain::TicketNo number) {
   t.kind = domain::TicketKind::order;
   t.raised_by = "m-li";
   t.team = "volunteers";
+  // ---- language ---- (v6)
+  t.confidence = 0.42;
+  t.needs_review = true;
   return t;
 }
 
@@ -133,6 +137,8 @@ void expect_same_ticket(const Ticket& a, const Ticket& b) {
   EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.raised_by, b.raised_by);
   EXPECT_EQ(a.team, b.team);
+  EXPECT_DOUBLE_EQ(a.confidence, b.confidence);
+  EXPECT_EQ(a.needs_review, b.needs_review);
 }
 
 class TempDir {
@@ -861,6 +867,60 @@ TEST(StoreTickets, UpsertRoundTripsEveryField) {
   batch.tickets = {accepted, closed_again};
   ASSERT_TRUE(store.commit(batch));
   expect_same_ticket(*store.find_ticket(7).value, closed_again);
+}
+
+TEST(StoreTickets, CorrectionsAreKeptForTraining) {
+  TempDir dir;
+  const std::string path = dir.file("c.sqlite");
+  {
+    Store store = Store::open(path);
+    domain::Effects effects;
+    effects.corrections.push_back(
+        {7, "桥头那边不太对劲", "road", "safety", true, "operator:alice", "桥要塌", at(60)});
+    effects.corrections.push_back(
+        {8, "灯一闪一闪", "other", "streetlight", false, "operator:bob", "", at(120)});
+    WriteBatch batch;
+    batch.add(effects, "test", at(120));
+    EXPECT_FALSE(batch.empty());
+    ASSERT_TRUE(store.commit(batch));
+  }
+  store::ReportReader reader = store::ReportReader::open(path);
+  auto corrections = reader.corrections();
+  ASSERT_TRUE(corrections) << corrections.message;
+  ASSERT_EQ(corrections.value.size(), 2u);
+  EXPECT_EQ(corrections.value[0].ticket, 7);
+  EXPECT_EQ(corrections.value[0].text, "桥头那边不太对劲");
+  EXPECT_EQ(corrections.value[0].from_category, "road");
+  EXPECT_EQ(corrections.value[0].to_category, "safety");
+  EXPECT_TRUE(corrections.value[0].urgent);
+  EXPECT_EQ(corrections.value[0].actor, "operator:alice");
+  EXPECT_EQ(corrections.value[0].reason, "桥要塌");
+  EXPECT_EQ(corrections.value[0].at, at(60));
+  EXPECT_EQ(corrections.value[1].to_category, "streetlight");
+}
+
+TEST(StoreTickets, ReviewQueueFromTheReportReader) {
+  TempDir dir;
+  const std::string path = dir.file("r.sqlite");
+  {
+    Store store = Store::open(path);
+    Ticket waiting = full_ticket(1);
+    waiting.state = TicketState::dispatched;
+    Ticket sure = full_ticket(2);
+    sure.needs_review = false;
+    WriteBatch batch;
+    batch.tickets = {waiting, sure};
+    ASSERT_TRUE(store.commit(batch));
+  }
+  store::ReportReader reader = store::ReportReader::open(path);
+  store::TicketQuery query;
+  query.review_only = true;
+  auto found = reader.tickets(query);
+  ASSERT_TRUE(found) << found.message;
+  ASSERT_EQ(found.value.size(), 1u);
+  EXPECT_EQ(found.value[0].number, 1);
+  EXPECT_TRUE(found.value[0].needs_review);
+  EXPECT_DOUBLE_EQ(found.value[0].confidence, 0.42);
 }
 
 TEST(StoreTickets, HistoryKeepsOrderAcrossBatches) {

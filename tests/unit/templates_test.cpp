@@ -146,19 +146,20 @@ TEST(DefaultSettings, ShipTheDocumentedCategories) {
                                                                   {"paperwork", "办证/代办"},
                                                                   {"safety", "治安/安全隐患"},
                                                                   {"hardship", "困难求助"},
+                                                                  {"conduct", "作风投诉"},
                                                                   {"other", "其他"}};
   ASSERT_EQ(settings.categories.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(settings.categories[i].id, expected[i].first);
     EXPECT_EQ(settings.categories[i].name, expected[i].second);
-    if (expected[i].first != "other") {
-      EXPECT_GE(settings.categories[i].keywords.size(), 5u);
-    }
+    // The model reads the category; keywords are a county's overrides.
+    EXPECT_TRUE(settings.categories[i].keywords.empty()) << expected[i].first;
+    // Urgency comes from the danger described, not from the category.
+    EXPECT_FALSE(settings.categories[i].urgent) << expected[i].first;
   }
-  EXPECT_TRUE(settings.find_category("water")->urgent);
-  EXPECT_TRUE(settings.find_category("safety")->urgent);
-  EXPECT_FALSE(settings.find_category("streetlight")->urgent);
   EXPECT_EQ(settings.find_category("hardship")->route, RouteKind::team);
+  // A complaint about a member never goes to that member's grid.
+  EXPECT_EQ(settings.find_category("conduct")->route, RouteKind::duty_desk);
   EXPECT_NE(settings.find_category(settings.fallback_category), nullptr);
   EXPECT_EQ(settings.signature, kSignature);
 }
@@ -175,14 +176,12 @@ TEST(CheckSettings, ReportsEachProblem) {
   settings.templates.resident_rated = "谢谢{reporter}";
   settings.loop_protection.max_repeats = 0;
   std::vector<std::string> problems = check_settings(settings);
-  ASSERT_EQ(problems.size(), 6u);
+  ASSERT_EQ(problems.size(), 5u);
   EXPECT_NE(problems[0].find("misc"), std::string::npos) << problems[0];
   EXPECT_NE(problems[1].find("'road' routes to a team"), std::string::npos) << problems[1];
-  // "other" is no longer the fallback, so it needs keywords like any category.
-  EXPECT_NE(problems[2].find("'other' has no keywords"), std::string::npos) << problems[2];
-  EXPECT_NE(problems[3].find("'streetlight' appears twice"), std::string::npos) << problems[3];
-  EXPECT_NE(problems[4].find("{reporter}"), std::string::npos) << problems[4];
-  EXPECT_NE(problems[5].find("max_repeats"), std::string::npos) << problems[5];
+  EXPECT_NE(problems[2].find("'streetlight' appears twice"), std::string::npos) << problems[2];
+  EXPECT_NE(problems[3].find("{reporter}"), std::string::npos) << problems[3];
+  EXPECT_NE(problems[4].find("max_repeats"), std::string::npos) << problems[4];
 }
 
 TEST(RouteKindNames, RoundTrip) {

@@ -10,6 +10,7 @@
 #include "daemon/domain/engine.hpp"
 #include "protocol/ussd.hpp"
 #include "tests/unit/domain_fixture.hpp"
+#include "tests/unit/keyword_model.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -92,7 +93,7 @@ class UssdDialogue : public ::testing::Test {
       : engine_(make_settings(), testing::make_directory()), port_(engine_), ussd_(test_menu()) {}
 
   static Settings make_settings() {
-    Settings s = default_settings();
+    Settings s = ::lianxin::domain::testing::test_settings();
     s.ussd = test_menu();
     return s;
   }
