@@ -1,5 +1,6 @@
 #include "config/daemon_config.hpp"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -398,8 +399,8 @@ struct CategoryRefs {
 
 class Loader {
  public:
-  Loader(Context& ctx, fs::path base, const LoadOptions& options)
-      : ctx_(ctx), base_(std::move(base)), options_(options) {}
+  Loader(Context& ctx, fs::path base, const LoadOptions& options, std::vector<std::string>& notes)
+      : ctx_(ctx), base_(std::move(base)), options_(options), notes_(notes) {}
 
   void load(const YAML::Node& root, DaemonConfig& config) {
     Map top(ctx_, root, "", root.Mark(),
@@ -750,6 +751,7 @@ class Loader {
       if (!path) return;
       fs::path resolved = resolve(*path);
       c.password_origin = "file " + resolved.string();
+      if (options_.secrets == Secrets::skip) return;  // only the daemon reads it
       secret = read_secret_file(resolved, mark, what);
     } else {
       mark = credential_field->mark;
@@ -760,19 +762,24 @@ class Loader {
         ctx_.error(mark, what + ": a credential name cannot contain '/', got " + in_quotes(*name));
         return;
       }
+      c.password_origin = "credential " + *name;
+      if (options_.secrets == Secrets::skip) return;  // only the daemon reads it
       std::optional<fs::path> dir = options_.credentials_directory;
       if (!dir) {
         if (const char* env = std::getenv("CREDENTIALS_DIRECTORY"); env && *env) dir = env;
       }
-      if (!dir) {
+      if (!dir && options_.secrets == Secrets::check) {
+        secret = credential_source(*name, mark, what);
+        if (!secret) return;
+      } else if (!dir) {
         ctx_.error(mark, what +
                              ": $CREDENTIALS_DIRECTORY is not set (systemd sets it for "
                              "LoadCredential=/SetCredential=; outside systemd use "
                              "password_file)");
         return;
+      } else {
+        secret = read_secret_file(*dir / *name, mark, what);
       }
-      c.password_origin = "credential " + *name;
-      secret = read_secret_file(*dir / *name, mark, what);
     }
     if (!secret) return;
     // What the checks below say never includes the secret itself.
@@ -786,6 +793,44 @@ class Loader {
     } else {
       c.password = std::move(*secret);
     }
+  }
+
+  // --check-config outside systemd: the credential is read when lianxind runs under systemd.
+  // The installed unit's LoadCredential= says from which file: it must exist (and, when this
+  // user may read it, hold a valid password). Without an installed unit naming it, a note.
+  std::optional<std::string> credential_source(const std::string& name, const YAML::Mark& mark,
+                                               const std::string& what) {
+    for (const fs::path& unit : options_.unit_files) {
+      std::vector<Diagnostic> ignored;
+      auto text = read_text_file(unit, ignored, 1u << 20);
+      if (!text) continue;
+      std::istringstream lines(*text);
+      for (std::string line; std::getline(lines, line);) {
+        const std::string key = "LoadCredential=" + name + ":";
+        if (!line.starts_with(key)) continue;
+        const fs::path source = line.substr(key.size());
+        std::error_code ec;
+        if (!fs::exists(source, ec)) {
+          ctx_.error(mark, what + ": " + unit.string() + " loads the credential " + name +
+                               " from " + source.string() +
+                               ", which does not exist: write the password there (mode 0600)");
+          return std::nullopt;
+        }
+        if (::access(source.c_str(), R_OK) != 0) {
+          notes_.push_back(what + ": read under systemd from " + source.string() + " (" +
+                           unit.string() + "); it exists (not readable by this user)");
+          return std::nullopt;
+        }
+        notes_.push_back(what + ": read under systemd from " + source.string() + " (" +
+                         unit.string() + ")");
+        return read_secret_file(source, mark, what);
+      }
+    }
+    notes_.push_back(what + ": read from $CREDENTIALS_DIRECTORY/" + name +
+                     " when lianxind runs under systemd (no installed lianxind.service names it "
+                     "with LoadCredential=" +
+                     name + ":FILE)");
+    return std::nullopt;
   }
 
   std::optional<std::string> read_secret_file(const fs::path& path, const YAML::Mark& mark,
@@ -1213,6 +1258,7 @@ class Loader {
   Context& ctx_;
   fs::path base_;
   const LoadOptions& options_;
+  std::vector<std::string>& notes_;
   bool directory_complete_ = false;  // set when directory: names every required file
   std::vector<std::pair<fs::path, Field>> directory_fields_;
   std::optional<YAML::Mark> signature_mark_;
@@ -1381,7 +1427,7 @@ LoadResult load_config_text(std::string_view yaml, const std::string& file_name,
       result.errors.push_back({file_name, 0, 0, "the file is empty"});
       return result;
     }
-    Loader loader(ctx, base_directory, options);
+    Loader loader(ctx, base_directory, options, result.notes);
     loader.load(root, config);
     loader.cross_check(config);
   } catch (const YAML::ParserException& e) {

@@ -111,9 +111,22 @@ struct DaemonConfig {
   std::vector<const SmppConnection*> by_priority() const;
 };
 
+// What to do with the SMPP password. Only the running daemon needs it.
+enum class Secrets {
+  read,   // lianxind: read it (a credential outside systemd is an error)
+  check,  // --check-config: read it when it can; a systemd credential outside systemd is
+          // checked against the unit's LoadCredential= source file when the unit is installed
+  skip,   // lianxinctl: never touch it
+};
+
 struct LoadOptions {
   // Where systemd credentials are; nullopt: $CREDENTIALS_DIRECTORY.
   std::optional<std::filesystem::path> credentials_directory;
+  Secrets secrets = Secrets::read;
+  // Where --check-config looks for the unit's LoadCredential= (tests point it elsewhere).
+  std::vector<std::filesystem::path> unit_files{
+      "/etc/systemd/system/lianxind.service", "/usr/local/lib/systemd/system/lianxind.service",
+      "/lib/systemd/system/lianxind.service", "/usr/lib/systemd/system/lianxind.service"};
   // Also load and cross-check the directory CSV files (lianxind always does).
   bool load_directory = true;
 };
@@ -121,6 +134,7 @@ struct LoadOptions {
 struct LoadResult {
   std::optional<DaemonConfig> config;  // set only when there are no errors
   std::vector<Diagnostic> errors;
+  std::vector<std::string> notes;  // for --check-config: "smpp[0]: the password is read …"
 };
 
 LoadResult load_config(const std::filesystem::path& path, const LoadOptions& options = {});

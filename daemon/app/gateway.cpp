@@ -355,11 +355,26 @@ void Gateway::flush() {
                    {{"OUTBOX_ID", std::to_string(*match.outbox_id)},
                     {"SMSC", update.connection},
                     {"DIRECTION", "in"}});
+    } else if (match.kept) {
+      journal_.log(Priority::info,
+                   "receipt " + state + " for message id " + update.message_id +
+                       " before any segment has it: kept until a submit_sm_resp gives it",
+                   {{"SMSC", update.connection}, {"DIRECTION", "in"}});
     } else {
       journal_.log(Priority::notice,
                    "receipt " + state + " for unknown message id " + update.message_id,
                    {{"SMSC", update.connection}, {"DIRECTION", "in"}});
     }
+  }
+  for (const store::EarlyReceiptApplied& early : result.early_receipts) {
+    journal_.log(Priority::info,
+                 "receipt " + early.state + " (it came before its id) for SMS out " +
+                     std::to_string(*early.match.outbox_id) + " part " +
+                     std::to_string(early.match.part + 1) + ": now " +
+                     std::string(store::to_string(early.match.message_state)),
+                 {{"OUTBOX_ID", std::to_string(*early.match.outbox_id)},
+                  {"SMSC", early.connection},
+                  {"DIRECTION", "in"}});
   }
 
   // 3. New outbox rows are due now; the take (if any) tells whether more are waiting.

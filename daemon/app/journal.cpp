@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "daemon/domain/phone.hpp"
+
 namespace lianxin::app {
 namespace {
 
@@ -39,12 +41,40 @@ const char* priority_name(Priority priority) {
   return "?";
 }
 
+// What a log line may hold: every personal number masked (whoever wrote the message), and one
+// line, whatever the text in it (a typed "\n2026-… error" cannot forge a line).
+std::string clean(std::string_view text) {
+  const std::string masked = domain::mask_numbers_in_text(text);
+  std::string out;
+  out.reserve(masked.size());
+  for (char c : masked) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 && c != '\t') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Journal::Journal(Priority threshold) : threshold_(threshold), journald_(stderr_is_journal()) {}
 
-void Journal::log(Priority priority, std::string_view message, const std::vector<Field>& fields) {
+void Journal::log(Priority priority, std::string_view raw_message,
+                  const std::vector<Field>& raw_fields) {
   if (static_cast<int>(priority) > static_cast<int>(threshold_)) return;
+  const std::string message = clean(raw_message);
+  std::vector<Field> fields;
+  fields.reserve(raw_fields.size());
+  for (const Field& f : raw_fields) fields.push_back({f.name, clean(f.value)});
   if (journald_) {
     std::vector<std::string> lines;
     lines.reserve(fields.size() + 2);

@@ -1,6 +1,8 @@
 // Log lines for operators: to journald with a priority and structured fields when stderr is the
-// journal (systemd sets JOURNAL_STREAM), else one readable line on stderr. Phone numbers are
-// masked by the callers; passwords are never given to it.
+// journal (systemd sets JOURNAL_STREAM), else one readable line on stderr. Every message and
+// field passes one masking step (domain::mask_numbers_in_text: personal numbers however written)
+// and is kept to one line; callers quote free text (domain::quote_for_log) so it cannot look
+// like a field. Passwords are never given to it.
 #pragma once
 
 #include <string>

@@ -101,7 +101,12 @@ bool attach_model(lianxin::config::DaemonConfig& config, std::string& error,
 }
 
 int check_config(const CommandLine& command) {
-  lianxin::config::LoadResult loaded = lianxin::config::load_config(command.config_path);
+  // The SMPP password is read when it can be; a systemd credential outside systemd is checked
+  // against the installed unit's LoadCredential= (the notes say what was checked).
+  lianxin::config::LoadOptions options;
+  options.secrets = lianxin::config::Secrets::check;
+  lianxin::config::LoadResult loaded = lianxin::config::load_config(command.config_path, options);
+  for (const std::string& note : loaded.notes) std::cout << "note: " << note << "\n";
   if (!loaded.config) {
     std::cerr << lianxin::config::format_diagnostics(loaded.errors);
     std::cerr << "lianxind: " << command.config_path << ": " << loaded.errors.size()

@@ -62,6 +62,7 @@ std::optional<config::DaemonConfig> load_config(const std::string& path, bool di
                                                 std::ostream& err) {
   config::LoadOptions options;
   options.load_directory = directory;
+  options.secrets = config::Secrets::skip;  // only lianxind needs the SMPP password
   config::LoadResult loaded = config::load_config(path, options);
   if (!loaded.config) {
     err << config::format_diagnostics(loaded.errors) << "lianxinctl: cannot load " << path << "\n";

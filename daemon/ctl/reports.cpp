@@ -10,6 +10,7 @@
 #include "config/daemon_config.hpp"
 #include "config/diagnostic.hpp"
 #include "daemon/ctl/json.hpp"
+#include "daemon/domain/phone.hpp"
 #include "daemon/store/reports.hpp"
 
 namespace lianxin::ctl {
@@ -187,7 +188,9 @@ bool parse_options(const Args& args, const std::set<std::string_view>& valued, b
 }
 
 std::optional<config::DaemonConfig> load(const Options& options, std::ostream& err) {
-  config::LoadResult loaded = config::load_config(options.config);
+  config::LoadOptions load_options;
+  load_options.secrets = config::Secrets::skip;  // only lianxind needs the SMPP password
+  config::LoadResult loaded = config::load_config(options.config, load_options);
   if (!loaded.config) {
     err << config::format_diagnostics(loaded.errors);
     err << "lianxinctl: cannot load " << options.config << "\n";
@@ -676,6 +679,20 @@ int ticket_command(const Args& args, std::ostream& out, std::ostream& err) {
     return 1;
   }
   out << render_history(*found.value, history.value, config->settings, config->directory);
+  // The SMS about it and how far each got: a long SMS is delivered when all its parts are.
+  if (auto sms = reader->sms_of(number); sms && !sms.value.empty()) {
+    out << "sms:\n";
+    for (const store::TicketSms& m : sms.value) {
+      std::string who = domain::mask_number(m.to, config->settings.default_country);
+      if (const domain::Member* member = config->directory.member_by_phone(m.to))
+        who = member->name + " " + who;
+      out << "  " << local_text(m.created_at, "%m-%d %H:%M") << "  → " << who << "  " << m.state;
+      if (m.parts > 1) {
+        out << " (" << m.parts_delivered << " of " << m.parts << " parts delivered)";
+      }
+      out << "\n";
+    }
+  }
   return 0;
 }
 
@@ -789,7 +806,9 @@ int directory_command(const Args& args, std::ostream& out, std::ostream& err) {
       err << "lianxinctl directory check: unexpected " << words[1] << "\n";
       return 2;
     }
-    config::LoadResult loaded = config::load_config(options.config);
+    config::LoadOptions load_options;
+    load_options.secrets = config::Secrets::skip;
+    config::LoadResult loaded = config::load_config(options.config, load_options);
     if (!loaded.config) {
       out << config::format_diagnostics(loaded.errors);
       err << "lianxinctl: " << loaded.errors.size() << " problem"

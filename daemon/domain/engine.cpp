@@ -662,8 +662,11 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
   std::string why = "dispatched to " + member + " (" + std::string(to_string(decision.step)) + ")";
   if (!reason.empty()) why += "; " + std::string(reason);
   call.transition(ticket, TicketState::dispatched, actor, why);
+  // The reason may be what someone typed (a hand-back, an operator): quoted in the log.
   call.log(LogLevel::info,
-           "ticket " + std::to_string(ticket.number) + " " + why + ": " + decision.explanation(),
+           "ticket " + std::to_string(ticket.number) + " dispatched to " + member + " (" +
+               std::string(to_string(decision.step)) + ")" +
+               (reason.empty() ? "" : "; " + quote_for_log(reason)) + ": " + decision.explanation(),
            ticket.number);
 
   TemplateValues values;
@@ -1116,7 +1119,7 @@ Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std:
   call.transition(ticket, TicketState::invalid, actor, std::string(reason));
   call.log(LogLevel::notice,
            "ticket " + std::to_string(number) + " marked invalid by " + actor + ": " +
-               std::string(reason),
+               quote_for_log(reason),
            number);
   if (assignee_working) {
     call.to_member(*ticket.assignee, settings_.templates.member_invalid,

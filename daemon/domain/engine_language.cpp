@@ -80,6 +80,17 @@ void Engine::resident_feedback(Call& call, const std::string& text, const Readin
     return;
   }
   Ticket& ticket = *mine.back();  // the most recent one
+  // Nothing has been done yet, and the report was just made: "good news" about it is more
+  // likely more about the problem (补充：电话…) than thanks. It joins the ticket as a note.
+  const bool untouched = ticket.state == TicketState::new_ ||
+                         ticket.state == TicketState::awaiting_location ||
+                         ticket.state == TicketState::dispatched;
+  if (good && untouched && ticket.created_at + settings_.windows.duplicate_join >= call.now) {
+    Reading as_report = reading;
+    as_report.intent = Intent::report;
+    resident_report(call, text, as_report);
+    return;
+  }
   call.record(ticket, call.from,
               std::string(good ? "feedback from reporter (good): "
                                : "feedback from reporter "
@@ -176,7 +187,10 @@ Effects Engine::recategorize(TicketNo number, std::string_view category_id,
       category->id;
   if (!reason.empty()) why += ": " + std::string(reason);
   call.record(ticket, actor, why);
-  call.log(LogLevel::info, "ticket " + std::to_string(number) + " " + why + " by " + actor, number);
+  call.log(LogLevel::info,
+           "ticket " + std::to_string(number) + " category " + from + " → " + category->id +
+               " by " + actor + (reason.empty() ? "" : ": " + quote_for_log(reason)),
+           number);
   call.effects.corrections.push_back(Correction{number, ticket.text, from, category->id,
                                                 ticket.urgent, actor, std::string(reason), now});
 

@@ -68,9 +68,9 @@ void Engine::member_sign_in(Call& call, const Member& member, const std::string&
   const TimeZone& zone = settings_.sla.time_zone;
   TemplateValues values;
   values.set("meeting", code);
-  call.log(
-      outcome.result == SignInResult::signed_in ? LogLevel::info : LogLevel::notice,
-      "sign-in to " + code + " by " + member.id + ": " + std::string(to_string(outcome.result)));
+  call.log(outcome.result == SignInResult::signed_in ? LogLevel::info : LogLevel::notice,
+           "sign-in to " + quote_for_log(code) + " by " + member.id + ": " +
+               std::string(to_string(outcome.result)));
   switch (outcome.result) {
     case SignInResult::signed_in:
       call.effects.attendance.push_back({code, member.id, call.now});

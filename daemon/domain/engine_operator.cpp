@@ -90,7 +90,9 @@ Effects Engine::reassign(TicketNo number, std::string_view member_ref,
                           (previous ? " (was " + *previous + ")" : std::string()) + ": " +
                           std::string(reason);
   call.transition(*ticket, TicketState::dispatched, actor, why);
-  call.log(LogLevel::notice, "ticket " + std::to_string(number) + " " + why + " by " + actor,
+  call.log(LogLevel::notice,
+           "ticket " + std::to_string(number) + " reassigned to " + member->id + " by " + actor +
+               ": " + quote_for_log(reason),
            number);
   if (previous) {
     call.to_member(*previous, settings_.templates.member_reassigned,
@@ -124,9 +126,10 @@ Effects Engine::close_ticket(TicketNo number, std::string_view operator_name,
   ticket->closed_at = now;
   call.transition(*ticket, TicketState::closed, actor,
                   "closed by the operator: " + std::string(reason));
-  call.log(LogLevel::notice,
-           "ticket " + std::to_string(number) + " closed by " + actor + ": " + std::string(reason),
-           number);
+  call.log(
+      LogLevel::notice,
+      "ticket " + std::to_string(number) + " closed by " + actor + ": " + quote_for_log(reason),
+      number);
   // A resolved ticket closed before its rating earns what resolving earns (never a rating).
   points_on_close(call, *ticket);
   if (assignee_working) {

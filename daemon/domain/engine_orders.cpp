@@ -328,7 +328,8 @@ void Engine::member_raise_order(Call& call, const Member& member, const RaiseOrd
     if (order.service.empty()) {
       call.reply(t.member_order_usage, TemplateValues().set("teams", teams));
     } else {
-      call.log(LogLevel::notice, "order by " + member.id + ": no team for '" + order.service + "'");
+      call.log(LogLevel::notice,
+               "order by " + member.id + ": no team for " + quote_for_log(order.service));
       call.reply(t.member_order_unknown_team,
                  TemplateValues().set("service", order.service).set("teams", teams));
     }

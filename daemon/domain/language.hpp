@@ -57,7 +57,7 @@ struct Language {
 };
 
 // The model's input: one token per Han character (and other symbol), Latin words lower-cased,
-// digit runs as "<n>", full-width folded, punctuation dropped except ? and !, a character
+// digits dropped, full-width folded, punctuation dropped except ? and !, a character
 // repeated more than twice cut to two ("嗯嗯嗯嗯" → "嗯 嗯"). Training and prediction both use
 // exactly this, so it lives here, once.
 std::string model_tokens(std::string_view text);

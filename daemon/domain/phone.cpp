@@ -1,6 +1,8 @@
 #include "daemon/domain/phone.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <vector>
 
 #include "daemon/domain/normalize.hpp"
 
@@ -164,6 +166,107 @@ std::string mask_number(std::string_view number, std::string_view country_code) 
   if (!shown.empty() && shown[0] == '+')
     return "+" + mask_digits(std::string_view(shown).substr(1));
   return mask_digits(shown);
+}
+
+// ---- Free text in logs ----
+
+namespace {
+
+// A run of digits (ASCII or full-width), with a '+' right before it, in code point offsets.
+struct DigitGroup {
+  std::size_t begin, end;
+};
+
+bool digit_like(char32_t c) {
+  return text::is_ascii_digit(text::to_half_width(c));
+}
+
+bool joins_groups(char32_t c) {  // what people put between digit groups of one number
+  c = text::to_half_width(c);
+  return c == U' ' || c == U'-' || c == U'.' || c == U'(' || c == U')' || c == U'/';
+}
+
+}  // namespace
+
+std::string mask_numbers_in_text(std::string_view text, std::string_view country_code) {
+  const std::u32string cps = text::decode_utf8(text);
+  std::vector<DigitGroup> groups;
+  for (std::size_t i = 0; i < cps.size();) {
+    if (!digit_like(cps[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t begin = i;
+    while (i < cps.size() && digit_like(cps[i])) ++i;
+    if (begin > 0 && text::to_half_width(cps[begin - 1]) == U'+') --begin;
+    const bool in_word = (begin > 0 && text::is_ascii_alpha(text::to_half_width(cps[begin - 1]))) ||
+                         (i < cps.size() && text::is_ascii_alpha(text::to_half_width(cps[i])));
+    if (!in_word) groups.push_back({begin, i});
+  }
+  // Groups of one number are separated by at most one joining character.
+  auto chained = [&](const DigitGroup& a, const DigitGroup& b) {
+    return b.begin == a.end || (b.begin == a.end + 1 && joins_groups(cps[a.end]));
+  };
+  std::string out;
+  std::size_t copied = 0;  // code points of `cps` already in `out`
+  for (std::size_t s = 0; s < groups.size();) {
+    // The longest chain of groups from s that reads as a personal number.
+    std::optional<std::size_t> best;
+    std::string masked;
+    for (std::size_t e = s; e < groups.size(); ++e) {
+      if (e > s && !chained(groups[e - 1], groups[e])) break;
+      const std::size_t span = groups[e].end - groups[s].begin;
+      if (span > 24) break;
+      const std::string raw =
+          text::encode_utf8(std::u32string_view(cps).substr(groups[s].begin, span));
+      const auto parsed = parse_phone_number(raw, country_code);
+      if (parsed && (parsed->kind == NumberKind::mobile || parsed->kind == NumberKind::landline ||
+                     parsed->kind == NumberKind::other)) {
+        best = e;
+        masked = mask_number(parsed->canonical, country_code);
+      }
+    }
+    if (!best) {
+      ++s;
+      continue;
+    }
+    out += text::encode_utf8(std::u32string_view(cps).substr(copied, groups[s].begin - copied));
+    out += masked;
+    copied = groups[*best].end;
+    s = *best + 1;
+  }
+  if (copied == 0) return std::string(text);
+  out += text::encode_utf8(std::u32string_view(cps).substr(copied));
+  return out;
+}
+
+std::string quote_for_log(std::string_view text, std::size_t max_code_points) {
+  const std::u32string cps = text::decode_utf8(mask_numbers_in_text(text));
+  std::string out = "\"";
+  std::size_t n = 0;
+  for (char32_t c : cps) {
+    if (n++ == max_code_points) {
+      out += "…";
+      break;
+    }
+    if (c == U'"' || c == U'\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == U'\n') {
+      out += "\\n";
+    } else if (c == U'\r') {
+      out += "\\r";
+    } else if (c == U'\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x2028 || c == 0x2029) {
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      text::append_utf8(out, c);
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace lianxin::domain

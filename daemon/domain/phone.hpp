@@ -22,6 +22,7 @@
 //     is_service_number() tells them apart. They are never masked.
 //  7. Anything else (e.g. an 8-digit local number without area code, 12 digits starting with 1)
 //     → nullopt.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,5 +59,17 @@ std::string display_national(std::string_view number, std::string_view country_c
 // 7..10 digits keep 2 at each end ("87****21"); service numbers are not personal and stay
 // readable; anything shorter or unparsable becomes all '*' (never leaks what it cannot parse).
 std::string mask_number(std::string_view number, std::string_view country_code = "86");
+
+// ---- Free text in logs ----
+// Every personal number written anywhere in `text` masked as mask_number() does: mobiles with or
+// without +86/0086/86, with spaces or dashes between digit groups, in full-width digits too, and
+// landlines with their area code. Digits that belong to a word (an id such as "a1380000000b")
+// and numbers that are not personal (ticket numbers, dates, service numbers) stay.
+std::string mask_numbers_in_text(std::string_view text, std::string_view country_code = "86");
+
+// Free text someone typed, as it goes into a log line: numbers masked, in double quotes, with
+// quotes, backslashes and control characters escaped (so it can never look like another field
+// or a new line), cut to `max_code_points` with "…".
+std::string quote_for_log(std::string_view text, std::size_t max_code_points = 160);
 
 }  // namespace lianxin::domain

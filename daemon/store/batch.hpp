@@ -162,9 +162,23 @@ struct ReceiptUpdate {
 };
 
 struct ReceiptMatch {
-  std::optional<std::int64_t> outbox_id;  // unset: no outbound segment has that id
+  std::optional<std::int64_t> outbox_id;  // unset: no outbound segment has that id (yet)
   int part = 0;
   OutboxState message_state = OutboxState::submitted;  // the SMS's state after the receipt
+  // No segment has the id yet: the (final) receipt is kept for kEarlyReceiptKeep and applied
+  // when a submit_sm_resp gives a segment that id.
+  bool kept = false;
+};
+
+// How long a receipt for an id no segment has yet is kept (then it is dropped as unknown).
+inline constexpr std::chrono::hours kEarlyReceiptKeep{24};
+
+// A kept receipt that a newly recorded message id matched, applied in the same commit.
+struct EarlyReceiptApplied {
+  std::string message_id;
+  std::string connection;
+  ReceiptMatch match;
+  std::string state;  // the delivery state's name, "DELIVRD"
 };
 
 // Ask the commit to hand out up to `limit` queued rows due at `now` (marking them sending).
@@ -234,6 +248,8 @@ struct CommitResult {
   std::size_t stale_updates = 0;
   // Queued rows the take found past their validity (expires_at): now 'expired', never sent.
   std::vector<OutboxMessage> expired;
+  // Receipts that had come before their segment's id and were applied now.
+  std::vector<EarlyReceiptApplied> early_receipts;
 
   explicit operator bool() const { return !error; }
 };

@@ -367,6 +367,24 @@ Outcome<std::vector<domain::PointsRecord>> ReportReader::points(std::optional<Ti
   });
 }
 
+Outcome<std::vector<TicketSms>> ReportReader::sms_of(domain::TicketNo number) {
+  return attempt<std::vector<TicketSms>>([&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT o.id, o.destination, o.state, o.created_at_ms, count(p.part), "
+                        "coalesce(sum(p.state = 'delivered'), 0) FROM outbox o "
+                        "LEFT JOIN outbox_parts p ON p.outbox_id = o.id WHERE o.ticket = ?1 "
+                        "GROUP BY o.id ORDER BY o.id");
+    q.bind(1, static_cast<std::int64_t>(number));
+    std::vector<TicketSms> out;
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), q.getColumn(4).getInt(), q.getColumn(5).getInt(),
+                     from_ms(q.getColumn(3).getInt64())});
+    }
+    return out;
+  });
+}
+
 Outcome<std::vector<domain::Correction>> ReportReader::corrections() {
   return attempt<std::vector<domain::Correction>>([&] {
     std::vector<domain::Correction> out;

@@ -35,6 +35,17 @@ struct TicketQuery {
   bool review_only = false;  // only tickets waiting for 过滤核实 (none before schema 6)
 };
 
+// One SMS sent about a ticket and how far it got. A long SMS is delivered when every part is,
+// failed when one part failed.
+struct TicketSms {
+  std::int64_t id = 0;
+  std::string to;     // E.164
+  std::string state;  // queued, sending, submitted, delivered, failed, expired
+  int parts = 0;      // segments with a message id
+  int parts_delivered = 0;
+  TimePoint created_at{};
+};
+
 class ReportReader {
  public:
   // Throws StoreOpenError: no such file, not a lianxin database, schema older than 2 (no
@@ -56,6 +67,8 @@ class ReportReader {
   // Points ledger entries at [from, to) (either open), with the grid of each entry's ticket.
   Outcome<std::vector<domain::PointsRecord>> points(std::optional<TimePoint> from,
                                                     std::optional<TimePoint> to);
+  // The SMS about a ticket, oldest first.
+  Outcome<std::vector<TicketSms>> sms_of(domain::TicketNo number);
   // The operators' category corrections (过滤核实), oldest first; none before schema 6.
   Outcome<std::vector<domain::Correction>> corrections();
 

@@ -204,6 +204,21 @@ CREATE TABLE category_corrections (
 );
 )sql";
 
+// Version 7: receipts that arrive before their message id is known. A long SMS's parts are
+// answered one by one (at the link's TPS) and an SMSC may report part 1 delivered before part 3
+// has its id: such a receipt is kept here and applied in the commit that records the id.
+constexpr const char* kV7 = R"sql(
+CREATE TABLE early_receipts (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  connection TEXT NOT NULL,
+  state TEXT NOT NULL,
+  error TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+);
+CREATE INDEX early_receipts_message ON early_receipts(message_id);
+)sql";
+
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
 }
@@ -246,6 +261,7 @@ const std::vector<Migration>& migrations() {
       {4, "inbox link session (re-delivery is told from a repeated text)", kV4},
       {5, "broadcasts; meetings and attendance; ticket SLA, escalation and order columns", kV5},
       {6, "ticket confidence and review flag; category corrections", kV6},
+      {7, "receipts that arrive before their message id is known", kV7},
   };
   return steps;
 }

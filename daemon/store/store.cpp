@@ -483,6 +483,14 @@ struct Statements {
             "last_error = CASE WHEN ?2 <> 'delivered' THEN ?3 ELSE last_error END, "
             "updated_at_ms = ?4 WHERE id = ?1 AND state = 'submitted' RETURNING state"),
         outbox_state(db, "SELECT state FROM outbox WHERE id = ?1"),
+        early_insert(db,
+                     "INSERT INTO early_receipts (message_id, connection, state, error, "
+                     "received_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        early_lookup(db,
+                     "SELECT id, connection, state, error, received_at_ms FROM early_receipts "
+                     "WHERE message_id = ?1 ORDER BY id"),
+        early_delete(db, "DELETE FROM early_receipts WHERE id = ?1"),
+        early_prune(db, "DELETE FROM early_receipts WHERE received_at_ms < ?1"),
         // One statement for the whole take: due rows become 'sending', or 'expired' when past
         // their validity. RETURNING gives no order: take() sorts.
         take(db,
@@ -516,6 +524,10 @@ struct Statements {
   SQLite::Statement part_update;
   SQLite::Statement outbox_after_receipt;
   SQLite::Statement outbox_state;
+  SQLite::Statement early_insert;
+  SQLite::Statement early_lookup;
+  SQLite::Statement early_delete;
+  SQLite::Statement early_prune;
   SQLite::Statement take;
 };
 
@@ -655,7 +667,10 @@ class Store::Impl {
   InboxInsert insert_inbox(const InboxPart& part);
   void upsert_ticket(const domain::Ticket& t);
   void insert_event(const domain::TicketEvent& e);
-  bool apply_submitted(const OutboxSubmitted& s);
+  bool apply_submitted(const OutboxSubmitted& s, CommitResult& result);
+  // A final receipt's state on one segment, and the SMS's state after it.
+  OutboxState apply_to_part(std::int64_t id, int part, sms::DeliveryState state,
+                            const std::string& error, TimePoint at);
   ReceiptMatch apply_receipt(const ReceiptUpdate& r);
   // Rows found past their validity on the way are marked expired and counted in `expired`.
   std::vector<OutboxMessage> take(const TakeRequest& request, std::vector<OutboxMessage>* expired);
@@ -772,7 +787,7 @@ void Store::Impl::insert_event(const domain::TicketEvent& e) {
   q.exec();
 }
 
-bool Store::Impl::apply_submitted(const OutboxSubmitted& s) {
+bool Store::Impl::apply_submitted(const OutboxSubmitted& s, CommitResult& result) {
   {
     SQLite::Statement& q = statements->outbox_submitted;
     Use use(q);
@@ -791,7 +806,80 @@ bool Store::Impl::apply_submitted(const OutboxSubmitted& s) {
     bind_ms(q, 4, s.at);
     q.exec();
   }
+  // Receipts that came before this id was known (an SMSC reports part 1 while part 3 waits for
+  // the TPS): applied now, in the commit that records the id.
+  Statements& st = *statements;
+  for (std::size_t i = 0; i < s.message_ids.size(); ++i) {
+    for (const std::string& variant : sms::message_id_variants(s.message_ids[i])) {
+      struct Early {
+        std::int64_t row;
+        std::string connection, state, error;
+        TimePoint at;
+      };
+      std::vector<Early> found;
+      {
+        SQLite::Statement& q = st.early_lookup;
+        Use use(q);
+        bind_ref(q, 1, variant);
+        while (q.executeStep()) {
+          found.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                           q.getColumn(2).getString(), q.getColumn(3).getString(),
+                           from_ms(q.getColumn(4).getInt64())});
+        }
+      }
+      for (const Early& e : found) {
+        {
+          SQLite::Statement& q = st.early_delete;
+          Use use(q);
+          bind_int(q, 1, e.row);
+          q.exec();
+        }
+        const auto state = sms::delivery_state_from_stat(e.state);
+        if (!state) continue;
+        ReceiptMatch match;
+        match.outbox_id = s.id;
+        match.part = static_cast<int>(i);
+        match.message_state = apply_to_part(s.id, match.part, *state, e.error, e.at);
+        result.early_receipts.push_back({variant, e.connection, match, e.state});
+      }
+    }
+  }
   return true;
+}
+
+OutboxState Store::Impl::apply_to_part(std::int64_t id, int part, sms::DeliveryState state,
+                                       const std::string& error, TimePoint at) {
+  Statements& st = *statements;
+  const OutboxState part_state = part_state_for(state);
+  {
+    SQLite::Statement& q = st.part_update;
+    Use use(q);
+    bind_int(q, 1, id);
+    bind_int(q, 2, part);
+    q.bindNoCopy(3, state_name(part_state));
+    bind_ms(q, 4, at);
+    q.exec();
+  }
+  {
+    SQLite::Statement& q = st.outbox_after_receipt;
+    Use use(q);
+    const std::string why =
+        error.empty() ? std::string("receipt: ") + sms::delivery_state_name(state) : error;
+    bind_int(q, 1, id);
+    q.bindNoCopy(2, state_name(part_state));
+    bind_ref(q, 3, why);
+    bind_ms(q, 4, at);
+    if (q.executeStep()) {
+      if (auto now = outbox_state_from_string(q.getColumn(0).getText())) return *now;
+    }
+  }
+  SQLite::Statement& q = st.outbox_state;
+  Use use(q);
+  bind_int(q, 1, id);
+  if (q.executeStep()) {
+    return outbox_state_from_string(q.getColumn(0).getText()).value_or(OutboxState::submitted);
+  }
+  return OutboxState::submitted;
 }
 
 ReceiptMatch Store::Impl::apply_receipt(const ReceiptUpdate& r) {
@@ -819,33 +907,31 @@ ReceiptMatch Store::Impl::apply_receipt(const ReceiptUpdate& r) {
     }
     if (match.outbox_id) break;
   }
-  if (!match.outbox_id) return match;
-  const std::int64_t id = *match.outbox_id;
   const bool final_receipt = r.state && sms::is_final(*r.state);
-  std::optional<OutboxState> row_state;
-  if (final_receipt) {
-    const OutboxState part_state = part_state_for(*r.state);
+  if (!match.outbox_id) {
+    if (!final_receipt) return match;
+    // Perhaps its segment's id is not known yet: kept until a submit_sm_resp gives it.
     {
-      SQLite::Statement& q = st.part_update;
+      SQLite::Statement& q = st.early_prune;
       Use use(q);
-      bind_int(q, 1, id);
-      bind_int(q, 2, match.part);
-      q.bindNoCopy(3, state_name(part_state));
-      bind_ms(q, 4, r.at);
+      bind_ms(q, 1, r.at - kEarlyReceiptKeep);
       q.exec();
     }
-    SQLite::Statement& q = st.outbox_after_receipt;
+    SQLite::Statement& q = st.early_insert;
     Use use(q);
-    const std::string error =
-        r.error.empty() ? std::string("receipt: ") + sms::delivery_state_name(*r.state) : r.error;
-    bind_int(q, 1, id);
-    q.bindNoCopy(2, state_name(part_state));
-    bind_ref(q, 3, error);
-    bind_ms(q, 4, r.at);
-    if (q.executeStep()) row_state = outbox_state_from_string(q.getColumn(0).getText());
+    const std::string id = sms::normalize_message_id(r.message_id);
+    bind_ref(q, 1, id);
+    bind_ref(q, 2, r.connection);
+    q.bindNoCopy(3, sms::delivery_state_name(*r.state));
+    bind_ref(q, 4, r.error);
+    bind_ms(q, 5, r.at);
+    q.exec();
+    match.kept = true;
+    return match;
   }
-  if (row_state) {
-    match.message_state = *row_state;
+  const std::int64_t id = *match.outbox_id;
+  if (final_receipt) {
+    match.message_state = apply_to_part(id, match.part, *r.state, r.error, r.at);
   } else {
     SQLite::Statement& q = st.outbox_state;
     Use use(q);
@@ -1047,7 +1133,7 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
     }
 
     for (const OutboxSubmitted& s : batch.submitted) {
-      if (!apply_submitted(s)) ++result.stale_updates;
+      if (!apply_submitted(s, result)) ++result.stale_updates;
     }
     for (const OutboxRetry& r : batch.retries) {
       SQLite::Statement& q = st.outbox_retry;

@@ -125,6 +125,61 @@ TEST(ConfigExample, ShippedExampleLoadsWithTheDemoDirectory) {
   EXPECT_EQ(c.directory.grids().size(), 6u);
 }
 
+// Only the running daemon needs the SMPP password: lianxinctl reads the shipped example outside
+// systemd, where there is no $CREDENTIALS_DIRECTORY, and never touches the secret.
+TEST(ConfigExample, OperatorsCommandsReadTheShippedExampleWithoutTheCredential) {
+  TempDir dir;
+  fs::copy_file(kConfigDir / "lianxind.example.yaml", dir.path() / "lianxind.yaml");
+  dir.copy_demo_csvs();
+  unsetenv("CREDENTIALS_DIRECTORY");
+  LoadOptions skip;
+  skip.secrets = Secrets::skip;
+  LoadResult r = load_config(dir.path() / "lianxind.yaml", skip);
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_TRUE(r.config->smpp[0].password.empty());
+  EXPECT_EQ(r.config->smpp[0].password_origin, "credential smpp-password");
+  // The daemon itself outside systemd: a clear error, as before.
+  LoadResult daemon = load_config(dir.path() / "lianxind.yaml");
+  EXPECT_FALSE(daemon.config);
+  EXPECT_NE(all_errors(daemon).find("$CREDENTIALS_DIRECTORY is not set"), std::string::npos);
+}
+
+// --check-config outside systemd: the installed unit's LoadCredential= source is checked.
+TEST(ConfigExample, CheckConfigFollowsTheUnitsLoadCredential) {
+  TempDir dir;
+  fs::copy_file(kConfigDir / "lianxind.example.yaml", dir.path() / "lianxind.yaml");
+  dir.copy_demo_csvs();
+  unsetenv("CREDENTIALS_DIRECTORY");
+  LoadOptions check;
+  check.secrets = Secrets::check;
+  check.unit_files = {dir.path() / "no-such.service"};
+  LoadResult no_unit = load_config(dir.path() / "lianxind.yaml", check);
+  ASSERT_TRUE(no_unit.config) << all_errors(no_unit);
+  ASSERT_EQ(no_unit.notes.size(), 1u);
+  EXPECT_NE(no_unit.notes[0].find("$CREDENTIALS_DIRECTORY/smpp-password"), std::string::npos);
+
+  const fs::path secret = dir.path() / "smpp-password";
+  dir.write(
+      "lianxind.service",
+      "[Service]\nLoadCredential=other:/x\nLoadCredential=smpp-password:" + secret.string() + "\n");
+  check.unit_files = {dir.path() / "lianxind.service"};
+  LoadResult missing = load_config(dir.path() / "lianxind.yaml", check);
+  EXPECT_FALSE(missing.config);
+  EXPECT_NE(all_errors(missing).find(secret.string() + ", which does not exist"), std::string::npos)
+      << all_errors(missing);
+
+  dir.write("smpp-password", "s3cret\n");
+  LoadResult present = load_config(dir.path() / "lianxind.yaml", check);
+  ASSERT_TRUE(present.config) << all_errors(present);
+  EXPECT_EQ(present.config->smpp[0].password, "s3cret");
+  ASSERT_EQ(present.notes.size(), 1u);
+  EXPECT_NE(present.notes[0].find("read under systemd from " + secret.string()), std::string::npos);
+
+  dir.write("smpp-password", "much-too-long\n");  // still checked: more than 8 characters
+  EXPECT_NE(all_errors(load_config(dir.path() / "lianxind.yaml", check)).find("longer than 8"),
+            std::string::npos);
+}
+
 TEST(ConfigExample, DemoConfigurationLoadsAsShipped) {
   LoadResult r = load_config(kDemoDir / "demo.yaml");
   ASSERT_TRUE(r.config) << all_errors(r);

@@ -68,12 +68,22 @@ TEST_F(LanguageEngineTest, UnhappyFeedbackGoesOnTheLatestTicketAndToItsMember) {
 
 TEST_F(LanguageEngineTest, GoodFeedbackIsRecordedQuietly) {
   const TicketNo n = report_streetlight();
+  sms(kWangPhone, "接" + std::to_string(n));  // someone is on it
   Effects e = sms(kZhangPhone, "修好了谢谢");
   EXPECT_EQ(ticket_count(), 1u);
   ASSERT_EQ(e.events.size(), 1u);
   EXPECT_EQ(e.events[0].ticket, n);
   EXPECT_TRUE(contains(e.events[0].reason, "good")) << e.events[0].reason;
   EXPECT_TRUE(e.sms.empty());
+}
+
+TEST_F(LanguageEngineTest, GoodNewsAboutAnUntouchedFreshReportIsANote) {
+  // Nothing was done yet: "good news" minutes after the report is more about the problem.
+  const TicketNo n = report_streetlight();
+  Effects e = sms(kZhangPhone, "修好了谢谢");
+  EXPECT_TRUE(e.tickets.size() == 1 && e.tickets[0].ticket.number == n);
+  EXPECT_TRUE(contains(only_text_to(e, kWangPhone), "修好了谢谢"));  // forwarded as a note
+  EXPECT_EQ(ticket(n).notes.size(), 1u);
 }
 
 TEST_F(LanguageEngineTest, FeedbackWithoutATicketIsAReport) {

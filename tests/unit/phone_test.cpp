@@ -157,3 +157,45 @@ TEST(Phone, Mask) {
 
 }  // namespace
 }  // namespace lianxin::domain
+
+namespace lianxin::domain {
+namespace {
+
+TEST(MaskNumbersInText, EveryWayANumberIsWritten) {
+  struct Row {
+    const char* text;
+    const char* masked;
+  };
+  for (const Row& row : {
+           Row{"请联系13800001234", "请联系138****1234"},
+           Row{"+8613800001234 来电", "138****1234 来电"},
+           Row{"0086 138 0000 1234", "138****1234"},
+           Row{"86-138-0000-1234。", "138****1234。"},
+           Row{"打１３８００００１２３４", "打138****1234"},
+           Row{"座机0571-87654321找王", "座机0571****4321找王"},
+           Row{"退 12 13800001234 不在村", "退 12 138****1234 不在村"},
+           Row{"两个号13800001234和13900005678", "两个号138****1234和139****5678"},
+       }) {
+    EXPECT_EQ(mask_numbers_in_text(row.text), row.masked) << row.text;
+  }
+}
+
+TEST(MaskNumbersInText, WhatIsNoPersonalNumberStays) {
+  for (const char* text : {"工单12已派", "2026-12-07 08:00", "打110报警", "拨12345热线",
+                           "106900001234", "message id a13800001234f", "M12", "第3组5号", ""}) {
+    EXPECT_EQ(mask_numbers_in_text(text), text);
+  }
+}
+
+TEST(QuoteForLog, QuotedEscapedMaskedAndCut) {
+  EXPECT_EQ(quote_for_log("不在村"), "\"不在村\"");
+  EXPECT_EQ(quote_for_log("a\"b\\c\nd\te"), "\"a\\\"b\\\\c\\nd\\te\"");
+  EXPECT_EQ(quote_for_log("x\x01y"), "\"x\\u0001y\"");
+  EXPECT_EQ(quote_for_log("电话13800001234"), "\"电话138****1234\"");
+  EXPECT_EQ(quote_for_log("一二三四五", 3), "\"一二三…\"");
+  // A forged second log line stays inside the quotes of the first.
+  EXPECT_EQ(quote_for_log("ok\n2026-12-07 error fake"), "\"ok\\n2026-12-07 error fake\"");
+}
+
+}  // namespace
+}  // namespace lianxin::domain

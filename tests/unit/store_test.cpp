@@ -770,6 +770,79 @@ TEST(StoreReceipts, MultipartIsDeliveredWhenEveryPartIs) {
   EXPECT_EQ(row->parts[2].message_id, "102");
 }
 
+TEST(StoreReceipts, AReceiptBeforeItsIdIsKeptAndAppliedWhenTheIdComes) {
+  TempDir dir;
+  Store store = Store::open(dir.file("early.sqlite"));
+  const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
+  store.take_sendable(at(0), 1);
+  // Part 1 was accepted and delivered while part 3 still waited for the link's TPS: its
+  // receipt names an id no segment has yet.
+  WriteBatch early;
+  early.receipts.push_back({"cmcc-1", "100", sms::DeliveryState::delivered, "", at(1)});
+  early.receipts.push_back({"cmcc-1", "999", sms::DeliveryState::enroute, "", at(1)});
+  CommitResult first = store.commit(early);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first.receipts.size(), 2u);
+  EXPECT_FALSE(first.receipts[0].outbox_id);
+  EXPECT_TRUE(first.receipts[0].kept);
+  EXPECT_FALSE(first.receipts[1].kept);  // not final: nothing to keep
+  // The last submit_sm_resp gives every part its id (decimal 256 is 0x100): applied at once.
+  WriteBatch submitted;
+  submitted.submitted.push_back({id, "cmcc-1", {"256", "257", "258"}, at(2)});
+  CommitResult second = store.commit(submitted);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second.early_receipts.size(), 1u);
+  EXPECT_EQ(second.early_receipts[0].match.outbox_id, id);
+  EXPECT_EQ(second.early_receipts[0].match.part, 0);
+  EXPECT_EQ(second.early_receipts[0].state, "DELIVRD");
+  EXPECT_EQ(second.early_receipts[0].match.message_state, OutboxState::submitted);
+  ASSERT_TRUE(store.apply_receipt({"cmcc-1", "257", sms::DeliveryState::delivered, "", at(3)}));
+  auto last = store.apply_receipt({"cmcc-1", "258", sms::DeliveryState::delivered, "", at(4)});
+  EXPECT_EQ(last.value.message_state, OutboxState::delivered);
+  // Used once: a later message reusing the id does not get it again.
+  SQLite::Database db(dir.file("early.sqlite"));
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM early_receipts").getInt(), 0);
+}
+
+TEST(StoreReceipts, TheTicketsSmsShowHowFarEachPartGot) {
+  TempDir dir;
+  const std::string path = dir.file("sms.sqlite");
+  {
+    Store store = Store::open(path);
+    OutboxRequest long_one = sms_to("+8613900000001", "long", at(0));
+    long_one.ticket = 7;
+    OutboxRequest short_one = sms_to("+8613900000002", "short", at(1));
+    short_one.ticket = 7;
+    const std::int64_t a = store.enqueue(long_one).value;
+    const std::int64_t b = store.enqueue(short_one).value;
+    store.take_sendable(at(2), 2);
+    ASSERT_TRUE(store.mark_submitted({a, "c", {"1", "2", "3"}, at(3)}));
+    ASSERT_TRUE(store.mark_submitted({b, "c", {"4"}, at(3)}));
+    ASSERT_TRUE(store.apply_receipt({"c", "1", sms::DeliveryState::delivered, "", at(4)}));
+    ASSERT_TRUE(store.apply_receipt({"c", "3", sms::DeliveryState::delivered, "", at(4)}));
+  }
+  store::ReportReader reader = store::ReportReader::open(path);
+  auto sms = reader.sms_of(7);
+  ASSERT_TRUE(sms) << sms.message;
+  ASSERT_EQ(sms.value.size(), 2u);
+  EXPECT_EQ(sms.value[0].to, "+8613900000001");
+  EXPECT_EQ(sms.value[0].state, "submitted");  // part 2 is not delivered yet
+  EXPECT_EQ(sms.value[0].parts, 3);
+  EXPECT_EQ(sms.value[0].parts_delivered, 2);
+  EXPECT_EQ(sms.value[1].parts, 1);
+  EXPECT_TRUE(reader.sms_of(8).value.empty());
+}
+
+TEST(StoreReceipts, KeptReceiptsAreDroppedAfterADay) {
+  TempDir dir;
+  Store store = Store::open(dir.file("old.sqlite"));
+  ASSERT_TRUE(store.apply_receipt({"c", "1", sms::DeliveryState::delivered, "", at(0)}));
+  ASSERT_TRUE(store.apply_receipt({"c", "2", sms::DeliveryState::delivered, "",
+                                   at(0) + store::kEarlyReceiptKeep + std::chrono::seconds(1)}));
+  SQLite::Database db(dir.file("old.sqlite"));
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(message_id) FROM early_receipts").getString(), "2");
+}
+
 TEST(StoreReceipts, OneFailedPartFailsTheMessage) {
   Store store = Store::open(":memory:");
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
