@@ -415,7 +415,13 @@ class Loader {
     s = domain::default_settings();
 
     if (auto f = top.get("signature")) {
-      if (auto v = read_string(ctx_, *f)) s.signature = *v;
+      if (auto v = read_string(ctx_, *f)) {
+        if (auto bad = domain::control_character(*v)) {
+          ctx_.error(f->mark, "signature: " + *bad + " (an SMS cannot carry it)");
+        } else {
+          s.signature = *v;
+        }
+      }
       signature_mark_ = f->mark;
     }
     if (auto f = top.get("default_country")) {

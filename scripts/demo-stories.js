@@ -406,23 +406,23 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
     const villager = dir.byName('李奶奶');
     const desk = dir.byName('青石镇值班室');
     story(`11. ${villager.name} (石塘村) writes something the model is unsure of: 过滤核实 at the duty desk`);
-    await mo(villager, '石塘村口那棵大树底下每天晚上都有人');
+    await mo(villager, '祠堂旁边那块地怎么回事');
     const [review, received] = await mt([desk, /待核实工单\s*(\d+)/], [villager, /工单号?\s*(\d+)/]);
     const n = sameTicket(review[1], received[1], 'review and confirmation');
     const run = (args) => execFileSync(lianxinctl, [...args, '--config', config], { encoding: 'utf8' });
     say('          $ lianxinctl triage');
     for (const line of run(['triage']).trim().split('\n')) say(`          ${line}`);
-    const why = '每晚聚集打牌赌博，属治安';
-    say(`          $ lianxinctl recategorize ${n} safety --reason "${why}" --as 镇值班员`);
-    for (const line of run(['recategorize', n, 'safety', '--reason', why, '--as', '镇值班员']).trim().split('\n')) {
+    const why = '电话核实：两家为这块地的边界吵了好几回，属邻里纠纷';
+    say(`          $ lianxinctl recategorize ${n} dispute --reason "${why}" --as 镇值班员`);
+    for (const line of run(['recategorize', n, 'dispute', '--reason', why, '--as', '镇值班员']).trim().split('\n')) {
       say(`          ${line}`);
     }
     await mt([desk, new RegExp(`${n}.*已核实为`)]);
     const dispatched = await until(() => inbox.find((m) => new RegExp(`新工单${n}`).test(m.text)), 30,
       () => `the dispatch of ticket ${n} after recategorize`);
-    note(`routed afresh as 治安/安全隐患 to ${label(dir, dispatched.to, service)}; the correction is kept ` +
+    note(`routed afresh as 邻里纠纷 to ${label(dir, dispatched.to, service)}; the correction is kept ` +
       'as training data for lianxinctl train --with-corrections');
-    expectations.push({ story: 11, ticket: Number(n), state: 'dispatched', category: 'safety',
+    expectations.push({ story: 11, ticket: Number(n), state: 'dispatched', category: 'dispute',
       grid: villager.grid, needs_review: 0 });
   }
 

@@ -1,5 +1,6 @@
 #include "daemon/app/control.hpp"
 
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -27,6 +28,14 @@ ControlPeer peer_of(local::socket& socket) {
     peer.uid = credentials.uid;
     peer.gid = credentials.gid;
   }
+  std::array<char, 4096> buffer{};
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  if (::getpwuid_r(peer.uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) {
+    peer.login = found->pw_name;
+  } else {
+    peer.login = "uid " + std::to_string(peer.uid);
+  }
   return peer;
 }
 
@@ -37,11 +46,22 @@ ControlPeer peer_of(local::socket& socket) {
 class ControlServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ControlServer& server, local::socket socket, std::size_t max_line)
-      : server_(server), socket_(std::move(socket)), lines_(max_line), max_line_(max_line) {
+      : server_(server),
+        socket_(std::move(socket)),
+        lines_(max_line),
+        max_line_(max_line),
+        idle_timer_(socket_.get_executor()) {
     peer_ = peer_of(socket_);
   }
 
-  void start() { read(); }
+  void start() {
+    touch();
+    read();
+  }
+
+  // Idle: no request running and nothing sent or received since `since`.
+  bool idle() const { return !busy_ && !writing_ && out_.empty(); }
+  std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
 
   // Answers one line and closes (e.g. too many connections).
   void refuse(std::string_view message) {
@@ -53,6 +73,7 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    idle_timer_.cancel();
     boost::system::error_code ignored;
     socket_.shutdown(local::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -75,6 +96,7 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
   // The current request got its final line: take the next one.
   void request_done() {
     busy_ = false;
+    touch();
     dispatch();
   }
 
@@ -98,6 +120,7 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
             return;
           }
           lines_.append(std::string_view(buffer_.data(), n));
+          touch();
           dispatch();
           if (eof_ || closed_) return;
           // Bounded: while a request runs, at most one line's worth waits unread.
@@ -110,6 +133,26 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void dispatch();
+
+  // Activity: the idle clock starts again.
+  void touch() {
+    last_activity_ = std::chrono::steady_clock::now();
+    idle_timer_.expires_after(server_.options_.idle_timeout);
+    std::weak_ptr<Session> weak = shared_from_this();
+    idle_timer_.async_wait([weak](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || self->closed_) return;
+      if (!self->idle()) {
+        self->touch();  // a request is running (a broadcast being followed): not idle
+        return;
+      }
+      self->refuse("closed after " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                      self->server_.options_.idle_timeout)
+                                      .count()) +
+                   " s without a request");
+    });
+  }
 
   void maybe_close() {
     if (eof_ && !busy_ && !writing_ && out_.empty()) close();
@@ -146,6 +189,8 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool eof_ = false;
   bool closed_ = false;
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_activity_{};
 };
 
 class ControlServer::Session::Reply : public ControlReply {
@@ -293,9 +338,28 @@ void ControlServer::accept() {
           journal_.log(Priority::warning, "control socket: accept failed: " + error.message());
         } else {
           auto session = std::make_shared<Session>(*this, std::move(socket), options_.max_line);
+          bool room = sessions_.size() < options_.max_connections;
+          if (!room) {
+            // Full: the connection idle for longest makes room, so a new operator gets in.
+            std::shared_ptr<Session> oldest;
+            for (const auto& s : sessions_) {
+              if (s->idle() && (!oldest || s->last_activity() < oldest->last_activity())) {
+                oldest = s;
+              }
+            }
+            if (oldest) {
+              journal_.log(Priority::notice,
+                           "control socket: " + std::to_string(options_.max_connections) +
+                               " connections; closing the longest idle one (" +
+                               oldest->peer().login + ") for a new one");
+              oldest->refuse("closed to make room for another operator (limit " +
+                             std::to_string(options_.max_connections) + " connections)");
+              room = true;
+            }
+          }
           sessions_.insert(session);
-          if (sessions_.size() > options_.max_connections) {
-            session->refuse("too many control connections (limit " +
+          if (!room) {
+            session->refuse("too many control connections, all busy (limit " +
                             std::to_string(options_.max_connections) + "); try again");
           } else {
             session->start();

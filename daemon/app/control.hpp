@@ -5,12 +5,15 @@
 // The socket file is created with mode 0660 (owner and group: the daemon's user and group; give
 // operators that group). A stale file left by a crashed daemon is replaced at start; a file on
 // which another process still answers is left alone (start refused); the file is removed at
-// stop. At most max_connections clients at once (more get an error line and are closed); one
-// request at a time per connection, each line at most kMaxLineBytes.
+// stop. At most max_connections clients at once; when all are taken, the connection idle for
+// longest makes room for a new one (an operator can always get in while a forgotten session
+// sits open), and a connection idle for idle_timeout is closed. One request at a time per
+// connection, each line at most kMaxLineBytes.
 #pragma once
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -29,13 +32,15 @@ struct ControlOptions {
   std::filesystem::path path;
   std::size_t max_connections = 16;
   std::size_t max_line = control::kMaxLineBytes;
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 };
 
-// Who is on the other end (SO_PEERCRED), for the log.
+// Who is on the other end (SO_PEERCRED): the actor of every action, whatever the client says.
 struct ControlPeer {
   pid_t pid = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  std::string login;  // the uid's login name, "uid 1000" when it has none
 };
 
 // The answer channel of one request. progress() lines may come first; exactly one finish().

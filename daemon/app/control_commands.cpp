@@ -19,14 +19,17 @@ constexpr std::size_t kMaxReason = 500;
 constexpr std::size_t kMaxSmsText = 1000;  // bytes of UTF-8: ~330 Chinese characters, 5 parts
 constexpr std::size_t kMaxGrids = 5000;
 
-// "alice", or "uid 1000" when the client named nobody; control characters refused.
+// Who acts: the login of the user at the other end of the socket (SO_PEERCRED), which no client
+// can choose; the name the client gives (lianxinctl --as, else $SUDO_USER or $USER) is kept as a
+// label beside it when it differs: "root (as alice)". Control characters in it are refused.
 std::optional<std::string> operator_name_of(control::Fields& fields, const ControlPeer& peer) {
   std::optional<std::string> name = fields.string("operator", false, 64);
   if (!fields.ok()) return std::nullopt;
-  if (!name || name->empty()) return "uid " + std::to_string(peer.uid);
+  const std::string login = peer.login.empty() ? "uid " + std::to_string(peer.uid) : peer.login;
+  if (!name || name->empty() || *name == login) return login;
   for (unsigned char c : *name)
     if (c < 0x20 || c == 0x7f || c == ' ') return std::nullopt;
-  return name;
+  return login + " (as " + *name + ")";
 }
 
 std::string sms_text(const std::string& signature, const std::string& text) {

@@ -5,6 +5,7 @@
 // started (not bound: an SMSC outage must not fail the start), a STATUS line, WATCHDOG pings and
 // STOPPING.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <exception>
@@ -219,6 +220,20 @@ class Daemon {
     }
     // The control socket (lianxinctl): after the gateway has its state, before READY.
     lianxin::app::ControlCommands commands(io_, journal_, gateway);
+    // `lianxinctl reload` (the unit's ExecReload=): a reload whose refusal the caller sees, so
+    // `systemctl reload` fails visibly when the new configuration is refused.
+    commands.add_command("reload", [this](const lianxin::control::Request&,
+                                          const std::shared_ptr<lianxin::app::ControlReply>& reply,
+                                          const std::string& operator_name) {
+      const std::vector<std::string> refused = reload("reload by " + operator_name);
+      if (refused.empty()) {
+        reply->finish(lianxin::control::ok_reply({{"reloaded", summary(config_)}}));
+        return;
+      }
+      std::string message = "refused, the running configuration stays:";
+      for (const std::string& reason : refused) message += "\n" + reason;
+      reply->fail(message);
+    });
     std::optional<lianxin::app::ControlServer> control;
     if (!config_.control_socket.empty()) {
       control.emplace(io_, journal_, lianxin::app::ControlOptions{config_.control_socket},
@@ -253,7 +268,7 @@ class Daemon {
     signals_.async_wait([this](const boost::system::error_code& error, int signal) {
       if (error) return;
       if (signal == SIGHUP) {
-        reload();
+        reload("SIGHUP");
       } else {
         shutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
       }
@@ -284,18 +299,24 @@ class Daemon {
     });
   }
 
-  void reload() {
+  // Re-reads the configuration, the directory and the model (SIGHUP, `lianxinctl reload`).
+  // The reasons it was refused (the running configuration stays), or an empty list.
+  std::vector<std::string> reload(const std::string& why) {
     notifier_.reloading();
-    journal_.log(Priority::notice, "SIGHUP: reloading " + config_path_);
+    journal_.log(Priority::notice, why + ": reloading " + config_path_);
     lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
-    std::string model_error;  // SIGHUP reloads the model too
+    std::string model_error;  // the model is reloaded too
     std::vector<std::string> model_warnings;
+    std::vector<std::string> refused;
     if (!loaded.config) {
-      for (const auto& error : loaded.errors)
-        journal_.log(Priority::warning, lianxin::config::to_string(error));
+      for (const auto& error : loaded.errors) {
+        refused.push_back(lianxin::config::to_string(error));
+        journal_.log(Priority::warning, refused.back());
+      }
       journal_.log(Priority::warning, "reload refused: " + std::to_string(loaded.errors.size()) +
                                           " error(s); keeping the running configuration");
     } else if (!attach_model(*loaded.config, model_error, model_warnings)) {
+      refused.push_back(model_error);
       journal_.log(Priority::warning, model_error);
       journal_.log(Priority::warning,
                    "reload refused: the language model cannot be used; keeping the running "
@@ -319,6 +340,7 @@ class Daemon {
       config_ = std::move(next);
     }
     notifier_.ready(gateway_->status_line());
+    return refused;
   }
 
   void start_watchdog() {
@@ -373,6 +395,9 @@ int main(int argc, char** argv) {
   }
   // A peer closing a socket must not kill us; Asio reports EPIPE as an error instead.
   ::signal(SIGPIPE, SIG_IGN);
+  // However it is started, what it creates (the database, its -wal and -shm) is never readable
+  // by others: the owner writes, the operators' group (lianxin) reads.
+  ::umask(0027);
   Journal journal;
   try {
     Daemon daemon(command.config_path, journal);

@@ -27,6 +27,7 @@ struct ActionSpec {
 
 constexpr ActionSpec kActions[] = {
     {"status", ""},
+    {"reload", ""},
     {"invalidate", "TICKET --reason REASON"},
     {"reassign", "TICKET --to MEMBER --reason REASON"},
     {"close", "TICKET --reason REASON"},
@@ -189,8 +190,8 @@ ActionCall parse_action(std::string_view command, const std::vector<std::string_
   request["cmd"] = std::string(command);
   if (!operator_name.empty()) request["operator"] = operator_name;
 
-  if (command == "status") {
-    if (!words.empty()) return usage_error("status takes no arguments");
+  if (command == "status" || command == "reload") {
+    if (!words.empty()) return usage_error(std::string(command) + " takes no arguments");
     return call;
   }
   if (command == "invalidate" || command == "close" || command == "reassign" || command == "note") {
@@ -387,6 +388,10 @@ std::string render_progress(const Json& p) {
 
 std::string render_reply(std::string_view command, const Json& reply) {
   std::ostringstream out;
+  if (command == "reload") {
+    out << "lianxind reloaded: " << string_of(reply, "reloaded") << "\n";
+    return out.str();
+  }
   if (command == "status") {
     out << "lianxind: " << string_of(reply, "status") << "\n";
     if (reply.contains("outbox") && reply["outbox"].is_object()) {

@@ -60,6 +60,8 @@ void usage(std::ostream& out) {
       << lianxin::ctl::actions_usage()
       << "\n"
          "  status            what lianxind's status line says, outbox counts\n"
+         "  reload            re-read the configuration, directory and model (as SIGHUP), and\n"
+         "                    say why when they are refused (the unit's ExecReload=)\n"
          "  invalidate        the report is not a real case (reporter and member are told)\n"
          "  reassign          hand the ticket to another member (id or phone)\n"
          "  close             close the ticket as it is (not counted as rated)\n"
@@ -90,7 +92,7 @@ template <const char* Name>
 int action(const lianxin::ctl::Args& args, std::ostream& out, std::ostream& err) {
   return lianxin::ctl::action_command(Name, args, out, err);
 }
-constexpr char kRecategorize[] = "recategorize";
+constexpr char kRecategorize[] = "recategorize", kReload[] = "reload";
 constexpr char kStatus[] = "status", kInvalidate[] = "invalidate", kReassign[] = "reassign",
                kClose[] = "close", kNote[] = "note", kSend[] = "send", kBroadcast[] = "broadcast",
                kBroadcastStatus[] = "broadcast-status", kOrder[] = "order", kMeeting[] = "meeting";
@@ -110,6 +112,7 @@ const std::pair<std::string_view, CommandFn> kCommands[] = {
     {"directory", lianxin::ctl::directory_command},
     // ---- actions (daemon/ctl/actions.hpp): through lianxind's control socket ----
     {"status", action<kStatus>},
+    {"reload", action<kReload>},
     {"invalidate", action<kInvalidate>},
     {"reassign", action<kReassign>},
     {"close", action<kClose>},

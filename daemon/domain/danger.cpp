@@ -2,6 +2,7 @@
 
 #include <array>
 #include <span>
+#include <vector>
 
 #include "daemon/domain/normalize.hpp"
 
@@ -96,33 +97,60 @@ std::u32string compact(std::string_view utf8) {
 
 }  // namespace
 
+namespace {
+
+// The phrases decoded once, in the order they are tried (the animal phrases last).
+struct Needle {
+  std::u32string cps;
+  std::string_view phrase;
+  std::string_view kind;
+};
+
+std::vector<Needle> needles(std::span<const std::string_view> phrases, std::string_view kind) {
+  std::vector<Needle> out;
+  for (std::string_view phrase : phrases) out.push_back({compact(phrase), phrase, kind});
+  return out;
+}
+
+const std::vector<Needle>& danger_needles() {
+  static const std::vector<Needle> table = [] {
+    std::vector<Needle> all;
+    for (const DangerKind& kind : kKinds) {
+      for (Needle& n : needles(kind.phrases, kind.kind)) all.push_back(std::move(n));
+    }
+    return all;
+  }();
+  return table;
+}
+
+}  // namespace
+
 std::optional<DangerHit> find_danger(std::string_view text) {
   const std::u32string haystack = compact(text);
-  auto search = [&haystack](std::string_view kind,
-                            std::span<const std::string_view> phrases) -> std::optional<DangerHit> {
-    for (std::string_view phrase : phrases) {
-      if (haystack.find(compact(phrase)) != std::u32string::npos) {
-        return DangerHit{std::string(phrase), kind};
-      }
-    }
-    return std::nullopt;
-  };
-  for (const DangerKind& kind : kKinds) {
-    if (auto hit = search(kind.kind, kind.phrases)) return hit;
+  for (const Needle& n : danger_needles()) {
+    if (haystack.find(n.cps) != std::u32string::npos)
+      return DangerHit{std::string(n.phrase), n.kind};
   }
   // Who, then (within a few characters) gone: "我妈早上出去到现在还没回".
-  for (std::string_view gone : kGone) {
-    const std::size_t at = haystack.find(compact(gone));
+  static const std::vector<Needle> gone = needles(kGone, "a missing person");
+  static const std::vector<Needle> people = needles(kPeople, "a missing person");
+  for (const Needle& g : gone) {
+    const std::size_t at = haystack.find(g.cps);
     if (at == std::u32string::npos) continue;
     const std::size_t from = at >= 12 ? at - 12 : 0;
-    const std::u32string before = haystack.substr(from, at - from);
-    for (std::string_view who : kPeople) {
-      if (before.find(compact(who)) != std::u32string::npos) {
-        return DangerHit{std::string(who) + "…" + std::string(gone), "a missing person"};
+    const std::u32string_view before = std::u32string_view(haystack).substr(from, at - from);
+    for (const Needle& who : people) {
+      if (before.find(who.cps) != std::u32string_view::npos) {
+        return DangerHit{std::string(who.phrase) + "…" + std::string(g.phrase), g.kind};
       }
     }
   }
-  return search("an animal attacking", kAnimal);
+  static const std::vector<Needle> animals = needles(kAnimal, "an animal attacking");
+  for (const Needle& n : animals) {
+    if (haystack.find(n.cps) != std::u32string::npos)
+      return DangerHit{std::string(n.phrase), n.kind};
+  }
+  return std::nullopt;
 }
 
 }  // namespace lianxin::domain

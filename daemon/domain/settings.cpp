@@ -115,6 +115,7 @@ Settings default_settings() {
 std::vector<std::string> check_settings(const Settings& settings) {
   std::vector<std::string> problems;
   if (settings.signature.empty()) problems.push_back("signature is empty (carriers require one)");
+  if (auto bad = control_character(settings.signature)) problems.push_back("signature has " + *bad);
   if (settings.find_category(settings.fallback_category) == nullptr) {
     problems.push_back("fallback category '" + settings.fallback_category +
                        "' is not among the categories");

@@ -1,6 +1,9 @@
 #include "daemon/domain/templates.hpp"
 
 #include <array>
+#include <cstdio>
+
+#include "daemon/domain/normalize.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -325,9 +328,26 @@ std::string render(std::string_view tmpl, const TemplateValues& values) {
   return out;
 }
 
+std::optional<std::string> control_character(std::string_view utf8) {
+  std::size_t index = 0;
+  text::Utf8Reader reader(utf8);
+  while (!reader.done()) {
+    const char32_t c = reader.next();
+    ++index;
+    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x2028 || c == 0x2029) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "a control character U+%04X at character %zu",
+                    static_cast<unsigned>(c), index);
+      return std::string(buf);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_template(const TemplateField& field, std::string_view tmpl,
                                           std::string_view signature) {
   if (tmpl.empty()) return std::string(field.key) + ": template is empty";
+  if (auto bad = control_character(tmpl)) return std::string(field.key) + ": " + *bad;
   std::string_view name;
   for (std::size_t open = find_placeholder(tmpl, 0, name); open != std::string_view::npos;
        open = find_placeholder(tmpl, open + 1, name)) {

@@ -145,6 +145,10 @@ std::optional<std::string> check_template(const TemplateField& field, std::strin
 // Long but realistic values for every placeholder (5-digit ticket, 大溪边村 ...), for checks.
 TemplateValues sample_long_values();
 
+// "a control character U+0000 at character 7" when `text` holds one (NUL, a line break, ESC …:
+// an SMS signature or template cannot carry them), else nullopt.
+std::optional<std::string> control_character(std::string_view text);
+
 // Length in UTF-16 code units (what a UCS-2 SMS counts), of UTF-8 text.
 std::size_t utf16_length(std::string_view utf8);
 

@@ -1,6 +1,9 @@
 #include "daemon/store/reports.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
@@ -185,10 +188,19 @@ class ReportReader::Impl {
 
 ReportReader ReportReader::open(const std::string& path, std::chrono::milliseconds busy_timeout) {
   std::error_code fs_error;
-  if (!std::filesystem::exists(path, fs_error)) {
+  const bool exists = std::filesystem::exists(path, fs_error);
+  const auto denied = [&path] {
+    return StoreOpenError(make_error_code(StoreError::cannot_open),
+                          "permission denied reading " + path +
+                              ": add yourself to the group lianxin (usermod -aG lianxin $USER, "
+                              "then log in again) or use sudo");
+  };
+  if (fs_error == std::errc::permission_denied) throw denied();
+  if (!exists) {
     throw StoreOpenError(make_error_code(StoreError::cannot_open),
                          "no database at " + path + " (has lianxind run with this configuration?)");
   }
+  if (::access(path.c_str(), R_OK) != 0 && errno == EACCES) throw denied();
   try {
     auto impl = std::make_unique<Impl>(path, busy_timeout);
     const int app = impl->db.execAndGet("PRAGMA application_id").getInt();

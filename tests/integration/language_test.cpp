@@ -22,10 +22,9 @@ class LanguageTest : public ControlTest {
   // The running configuration with another language.model.
   fs::path config_with_model(const std::string& model, const std::string& name) {
     std::string yaml = read_file(dir_ / "lianxind.yaml");
-    const std::string from = std::string("model: ") + LIANXIN_MODEL_PATH;
-    const std::size_t at = yaml.find(from);
+    const std::size_t at = yaml.find("  model: ");
     EXPECT_NE(at, std::string::npos);
-    yaml.replace(at, from.size(), "model: " + model);
+    yaml.replace(at, yaml.find('\n', at) - at, "  model: " + model);
     write_file(dir_ / name, yaml);
     return dir_ / name;
   }
@@ -68,7 +67,7 @@ TEST_F(LanguageTest, ADangerInPlainWordsIsUrgentAndTheDeskIsAlerted) {
 
 TEST_F(LanguageTest, AnUnsureReadingIsReviewedRecategorizedAndLearnt) {
   ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
-  ASSERT_TRUE(deliver(kResident, "石塘村口那棵大树底下每天晚上都有人"));
+  ASSERT_TRUE(deliver(kResident, "祠堂旁边那块地怎么回事"));
   const auto review = sms_to(kQingshiDesk, "待核实工单");
   ASSERT_TRUE(review) << "the duty desk gets the unsure report";
   EXPECT_TRUE(contains(*review, "可能是")) << *review;
@@ -87,21 +86,21 @@ TEST_F(LanguageTest, AnUnsureReadingIsReviewedRecategorizedAndLearnt) {
   EXPECT_GE(listed[0]["candidates"].size(), 2u);
 
   // Wrong category: refused, nothing changes.
-  ProgramResult wrong = ctl({"recategorize", std::to_string(n), "saftey", "--as", "alice"});
+  ProgramResult wrong = ctl({"recategorize", std::to_string(n), "dispte", "--as", "alice"});
   EXPECT_EQ(wrong.exit_code, 1) << wrong.output;
   EXPECT_TRUE(contains(wrong.output, "unknown category")) << wrong.output;
 
-  ProgramResult fixed = ctl(
-      {"recategorize", std::to_string(n), "safety", "--reason", "夜里聚众赌博", "--as", "alice"});
+  ProgramResult fixed = ctl({"recategorize", std::to_string(n), "dispute", "--reason",
+                             "两家为这块地吵架", "--as", "alice"});
   ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
   const auto dispatch = sim_->wait_for("message", [&](const Json& e) {
     return contains(e["text"].str(), "新工单" + std::to_string(n) + "：");
   });
   ASSERT_TRUE(dispatch) << "routed afresh to the grid";
-  EXPECT_TRUE(sms_to(kQingshiDesk, "已核实为治安"));
+  EXPECT_TRUE(sms_to(kQingshiDesk, "已核实为邻里纠纷"));
   const auto t = ticket(n);
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->category, "safety");
+  EXPECT_EQ(t->category, "dispute");
   EXPECT_FALSE(t->needs_review);
   EXPECT_EQ(ctl({"triage"}).output.find("工单 "), std::string::npos);
 
@@ -118,13 +117,13 @@ TEST_F(LanguageTest, AnUnsureReadingIsReviewedRecategorizedAndLearnt) {
   EXPECT_TRUE(contains(train.output, "7 corpus texts + 1 corrections")) << train.output;
   ProgramResult reread =
       ctl({"explain", "--config", config_with_model(model.string(), "county.yaml").string(),
-           "--from", kResident, "--json", "石塘村口那棵大树底下每天晚上都有人"});
+           "--from", kResident, "--json", "祠堂旁边那块地怎么回事"});
   ASSERT_EQ(reread.exit_code, 0) << reread.output;
   // The JSON line (warnings about the demo's livestock category come before it, on stderr).
   const std::string json_line = reread.output.substr(reread.output.rfind("\n{") + 1);
   const NJson read = NJson::parse(json_line, nullptr, false);
   ASSERT_TRUE(read.is_object()) << reread.output;
-  EXPECT_EQ(read["category_id"], "safety") << reread.output;
+  EXPECT_EQ(read["category_id"], "dispute") << reread.output;
 }
 
 TEST_F(LanguageTest, AMissingOrCorruptModelIsRefusedNamingTheFile) {
@@ -152,6 +151,16 @@ TEST_F(LanguageTest, AMissingOrCorruptModelIsRefusedNamingTheFile) {
   EXPECT_TRUE(daemon_->running());
   ASSERT_TRUE(deliver(kResident, "村口的路灯坏了好几天了"));
   EXPECT_TRUE(sms_to(kResident, "工单号"));  // still reading with the old model
+
+  // `lianxinctl reload` (the unit's ExecReload=) fails visibly, saying why; then succeeds.
+  ProgramResult refused = ctl({"reload"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "refused")) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "corrupt.ftz")) << refused.output;
+  config_with_model(LIANXIN_MODEL_PATH, "lianxind.yaml");
+  ProgramResult reloaded = ctl({"reload"});
+  EXPECT_EQ(reloaded.exit_code, 0) << reloaded.output;
+  EXPECT_TRUE(contains(reloaded.output, "reloaded")) << reloaded.output;
 }
 
 }  // namespace

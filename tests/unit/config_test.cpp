@@ -441,6 +441,11 @@ INSTANTIATE_TEST_SUITE_P(
                    "\"【清溪县连心桥党群服务中心网格治理短信平台欢迎您来信反映问题谢谢您的支持与理"
                    "解】\"\n",
                    14, 12, "is too long for the built-in template"},
+        BrokenCase{"signature_nul", "", "signature: \"【连心\\0桥】\"\n", 14, 12,
+                   "signature: a control character U+0000 at character 4"},
+        BrokenCase{"template_control_character", "",
+                   "templates:\n  resident_received: \"收到\\e工单{ticket}\"\n", 15, 22,
+                   "resident_received: a control character U+001B at character 3"},
         BrokenCase{"default_country", "", "default_country: \"+86\"\n", 14, 18,
                    "expected a country calling code"},
         BrokenCase{"time_zone", "", "time_zone: Asia/Shangai\n", 14, 12,
