@@ -409,7 +409,7 @@ class Loader {
              "loop_protection", "points", "first_ticket_number", "member_list_limit",
              // ---- SLA ----
              "holidays", "workdays", "reminder", "escalation", "verification", "validity",
-             "control_socket", "ussd", "language"});
+             "control_socket", "ussd", "language", "broadcast_repeat_window"});
     if (!top.valid()) return;
     domain::Settings& s = config.settings;
     s = domain::default_settings();
@@ -467,6 +467,10 @@ class Loader {
     check_templates(s);
     if (auto f = top.get("windows")) windows(*f, s.windows);
     if (auto f = top.get("language")) language(*f, config);
+    if (auto f = top.get("broadcast_repeat_window")) {
+      if (auto v = read_duration(ctx_, *f, 0s, std::chrono::hours(24 * 30)))
+        config.broadcast_repeat_window = *v;
+    }
     if (auto f = top.get("loop_protection")) {
       Map m(ctx_, f->node, f->path, f->mark, {"max_repeats", "period"});
       if (auto g = m.get("max_repeats")) {

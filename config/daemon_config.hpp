@@ -106,6 +106,9 @@ struct DaemonConfig {
   // train), and the corpus lianxinctl train learns from. The loader only records the paths:
   // daemon/language loads the model (settings.language.model stays null here).
   LanguageFiles language;
+  // The same broadcast text to the same audience within this time is refused unless the
+  // operator says --again (0: never refused).
+  Millis broadcast_repeat_window{std::chrono::hours(24)};
 
   // Connections ordered by priority (stable: file order among equals).
   std::vector<const SmppConnection*> by_priority() const;

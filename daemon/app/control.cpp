@@ -96,6 +96,7 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
   // The current request got its final line: take the next one.
   void request_done() {
     busy_ = false;
+    if (closed_) return;  // the server may be gone (a reply finished after shutdown)
     touch();
     dispatch();
   }

@@ -228,6 +228,7 @@ void ControlCommands::broadcast(const control::Request& request,
   const auto grids = fields.strings("grids", kMaxGrids);
   const bool all = fields.boolean("all");
   const bool wait = fields.boolean("wait");
+  const bool again = fields.boolean("again");
   const auto valid_hours = fields.integer("valid_hours", false, 1, 24 * 30);
   if (!fields.ok()) {
     reply->fail(fields.error());
@@ -276,6 +277,25 @@ void ControlCommands::broadcast(const control::Request& request,
   } else {
     for (const std::string& grid : chosen)
       record.audience += (record.audience.empty() ? "" : ",") + grid;
+  }
+  // The natural reaction to a broadcast that seemed to stop is to send it again: every member
+  // would get it twice. The same text to the same members recently is refused without --again.
+  if (!again) {
+    auto same = gateway_.store().find_same_broadcast(record.text, record.audience,
+                                                     now - options_.broadcast_repeat_window);
+    if (!same) {
+      reply->fail("cannot read the broadcasts: " + same.message);
+      return;
+    }
+    if (same.value) {
+      const auto minutes =
+          std::chrono::duration_cast<std::chrono::minutes>(now - same.value->created_at).count();
+      reply->fail("the same notice went to the same members " + std::to_string(minutes) +
+                  " min ago (broadcast " + std::to_string(same.value->id) + " by " +
+                  same.value->operator_name + "): follow it with lianxinctl broadcast-status " +
+                  std::to_string(same.value->id) + ", or add --again to send it once more");
+      return;
+    }
   }
   std::vector<store::OutboxRequest> outbox;
   std::unordered_set<std::string> seen;

@@ -10,7 +10,7 @@
 //   note       {ticket, text}                       an internal note in the history
 //   recategorize {ticket, category, reason?}        过滤核实: confirm or correct the category
 //   send       {to, text}                           one SMS through the outbox
-//   broadcast  {grids:[...] | all:true, text, wait, valid_hours}  (validity default: the
+//   broadcast  {grids:[...] | all:true, text, wait, valid_hours, again}  (validity default: the
 //              configured notice validity; an SMS not sent by then expires, never goes late)
 //              members of those grids (or all members) who did not opt out (退订); progress
 //              lines while it is sent when "wait", and a final delivered/failed/pending count
@@ -43,6 +43,8 @@ struct ControlCommandsOptions {
   // Once nothing of a broadcast is queued or being sent, how long to wait for the missing
   // delivery receipts before the final line reports them as pending.
   std::chrono::milliseconds receipt_wait{std::chrono::seconds(60)};
+  // The same notice to the same audience within this time is refused unless "again" is given.
+  std::chrono::seconds broadcast_repeat_window{std::chrono::hours(24)};
 };
 
 // Counts of a broadcast's SMS by outbox state.

@@ -219,7 +219,10 @@ class Daemon {
       return 1;
     }
     // The control socket (lianxinctl): after the gateway has its state, before READY.
-    lianxin::app::ControlCommands commands(io_, journal_, gateway);
+    lianxin::app::ControlCommandsOptions command_options;
+    command_options.broadcast_repeat_window =
+        std::chrono::duration_cast<std::chrono::seconds>(config_.broadcast_repeat_window);
+    lianxin::app::ControlCommands commands(io_, journal_, gateway, command_options);
     // `lianxinctl reload` (the unit's ExecReload=): a reload whose refusal the caller sees, so
     // `systemctl reload` fails visibly when the new configuration is refused.
     commands.add_command("reload", [this](const lianxin::control::Request&,

@@ -34,7 +34,7 @@ constexpr ActionSpec kActions[] = {
     {"note", "TICKET --text TEXT"},
     {"recategorize", "TICKET CATEGORY [--reason REASON]"},
     {"send", "--to NUMBER TEXT..."},
-    {"broadcast", "(--grids G1,G2 | --all) [--no-wait] [--valid HOURS] TEXT..."},
+    {"broadcast", "(--grids G1,G2 | --all) [--no-wait] [--valid HOURS] [--again] TEXT..."},
     {"broadcast-status", "ID"},
     {"order", "--team TEAM [--by MEMBER] [--for RESIDENT] TEXT..."},
     {"meeting",
@@ -133,7 +133,7 @@ ActionCall parse_action(std::string_view command, const std::vector<std::string_
     }
   }
   std::optional<std::string> reason, to, text_option, grids, valid, team, by, resident, title, from;
-  bool all = false, no_wait = false;
+  bool all = false, no_wait = false, again = false;
   std::vector<std::string> words;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
@@ -171,6 +171,8 @@ ActionCall parse_action(std::string_view command, const std::vector<std::string_
       all = true;
     } else if (arg == "--no-wait") {
       no_wait = true;
+    } else if (arg == "--again") {
+      again = true;
     } else if (arg == "--") {
       for (++i; i < args.size(); ++i) words.emplace_back(args[i]);
     } else if (arg.starts_with("--")) {
@@ -247,6 +249,7 @@ ActionCall parse_action(std::string_view command, const std::vector<std::string_
     if (text.empty()) return usage_error("the notice text is empty");
     request["text"] = text;
     request["wait"] = !no_wait;
+    if (again) request["again"] = true;
     if (valid) {
       auto hours = positive_number(*valid);
       if (!hours || *hours > 24 * 30) return usage_error("--valid takes hours, 1 to 720");
@@ -486,7 +489,11 @@ int action_command(std::string_view command, const std::vector<std::string_view>
   }
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   bool progress_shown = false;
+  std::optional<long long> broadcast_id;  // known from the first progress line
   auto on_progress = [&](const Json& progress) {
+    if (progress.contains("id") && progress["id"].is_number_integer()) {
+      broadcast_id = progress["id"].get<long long>();
+    }
     if (call.json) {
       out << Json{{"progress", progress}}.dump() << "\n" << std::flush;
       return;
@@ -500,6 +507,13 @@ int action_command(std::string_view command, const std::vector<std::string_view>
   if (progress_shown && terminal) out << "\n";
   if (!result.reply) {
     err << "lianxinctl " << command << ": " << result.error << "\n";
+    if (broadcast_id) {
+      // It is stored: it goes on when lianxind is back. Sending it again would send it twice.
+      err << "broadcast " << *broadcast_id
+          << " is stored and continues when lianxind runs again (systemctl status lianxind);"
+             " follow it with: lianxinctl broadcast-status "
+          << *broadcast_id << "\ndo not send it again: every member would get it twice\n";
+    }
     return result.exit_code;
   }
   const Json& reply = *result.reply;

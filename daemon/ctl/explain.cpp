@@ -123,7 +123,7 @@ SmsExplanation explain_sms(const Settings& settings, const Directory& directory,
         break;
       case Intent::feedback_good:
         out.what_happens =
-            "feedback: recorded on the sender's latest ticket (no ticket: read as a report)";
+            "feedback: recorded on the sender's latest ticket (no ticket: nothing, like thanks)";
         break;
       case Intent::feedback_bad:
         out.what_happens =

@@ -9,8 +9,6 @@
 namespace lianxin::domain {
 namespace {
 
-constexpr std::string_view kSystem = "system";
-
 std::string percent(double p) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.0f%%", p * 100);
@@ -70,9 +68,14 @@ void Engine::resident_feedback(Call& call, const std::string& text, const Readin
   const bool good = reading.intent == Intent::feedback_good;
   std::vector<Ticket*> mine = reporter_tickets(call.from, false);
   if (mine.empty()) {
-    // Feedback needs a ticket. Without one, "灯还是不亮" is a report of that light, and a text
-    // read as thanks is more likely a misread report than thanks for nothing: a ticket too
-    // (a needless ticket costs a member a minute; a lost report costs a villager much more).
+    if (good) {
+      // Thanks with nothing to thank for (谢谢 read as praise): an acknowledgement, no ticket.
+      call.log(LogLevel::info, "thanks from " + call.mask(call.from) +
+                                   " with no ticket of theirs: no ticket (" + reading.explanation +
+                                   ")");
+      return;
+    }
+    // Unhappy feedback needs a ticket. Without one, "灯还是不亮" is a report of that light.
     Reading as_report = reading;
     as_report.intent = Intent::report;
     as_report.explanation += "; no ticket of theirs to attach it to: a report";

@@ -188,7 +188,9 @@ bool joins_groups(char32_t c) {  // what people put between digit groups of one 
 
 }  // namespace
 
-std::string mask_numbers_in_text(std::string_view text, std::string_view country_code) {
+namespace {
+
+std::string mask_numbers_once(std::string_view text, std::string_view country_code) {
   const std::u32string cps = text::decode_utf8(text);
   std::vector<DigitGroup> groups;
   for (std::size_t i = 0; i < cps.size();) {
@@ -196,11 +198,14 @@ std::string mask_numbers_in_text(std::string_view text, std::string_view country
       ++i;
       continue;
     }
-    std::size_t begin = i;
+    const std::size_t first_digit = i;
     while (i < cps.size() && digit_like(cps[i])) ++i;
+    // Digits glued to Latin letters are a word (an id such as "a1380000000b"), not a number.
+    const bool in_word =
+        (first_digit > 0 && text::is_ascii_alpha(text::to_half_width(cps[first_digit - 1]))) ||
+        (i < cps.size() && text::is_ascii_alpha(text::to_half_width(cps[i])));
+    std::size_t begin = first_digit;
     if (begin > 0 && text::to_half_width(cps[begin - 1]) == U'+') --begin;
-    const bool in_word = (begin > 0 && text::is_ascii_alpha(text::to_half_width(cps[begin - 1]))) ||
-                         (i < cps.size() && text::is_ascii_alpha(text::to_half_width(cps[i])));
     if (!in_word) groups.push_back({begin, i});
   }
   // Groups of one number are separated by at most one joining character.
@@ -237,6 +242,20 @@ std::string mask_numbers_in_text(std::string_view text, std::string_view country
   }
   if (copied == 0) return std::string(text);
   out += text::encode_utf8(std::u32string_view(cps).substr(copied));
+  return out;
+}
+
+}  // namespace
+
+std::string mask_numbers_in_text(std::string_view text, std::string_view country_code) {
+  // Until nothing changes: digits left beside a masked number ("138****1234 5678") could chain
+  // into another number. Each pass only turns digits into '*', so it ends.
+  std::string out = mask_numbers_once(text, country_code);
+  for (int pass = 0; pass < 8; ++pass) {
+    std::string again = mask_numbers_once(out, country_code);
+    if (again == out) break;
+    out = std::move(again);
+  }
   return out;
 }
 

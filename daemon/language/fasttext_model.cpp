@@ -256,6 +256,12 @@ std::shared_ptr<const FastTextModel> FastTextModel::train(const std::vector<Exam
   }
   augment(labels, options);
   augment(urgency, options);
+  // fastText reads its input in order and its learning rate falls to zero on the way: a corpus
+  // grouped by file (by topic) would let the last files outweigh the first. Shuffled, with the
+  // fixed seed, so the same corpus still gives the same model.
+  std::minstd_rand rng(static_cast<unsigned>(options.seed) + 1);
+  std::shuffle(labels.begin(), labels.end(), rng);
+  std::shuffle(urgency.begin(), urgency.end(), rng);
   auto model = std::shared_ptr<FastTextModel>(new FastTextModel());
   model->labels_bytes_ = train_one(dir, "labels", labels, options, options.epoch, vectors);
   model->urgency_bytes_ =

@@ -38,8 +38,8 @@ struct TrainOptions {
   int epoch = 25;
   double lr = 0.5;
   int dim = 48;
-  int word_ngrams = 2;  // character bigrams: no word segmentation needed
-  int bucket = 100000;
+  int word_ngrams = 2;   // character bigrams: no word segmentation needed
+  int bucket = 1000000;  // bigram hash buckets: at 100,000 "路灯" shared a bucket with road words
   int min_count = 1;
   int seed = 20261207;  // with one thread, the same corpus gives the same model on any machine
   bool quantize = true;

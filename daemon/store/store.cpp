@@ -1536,6 +1536,40 @@ Outcome<std::int64_t> Store::last_broadcast_id() {
   });
 }
 
+namespace {
+
+constexpr const char* kBroadcastColumns =
+    "id, text, audience, operator, recipients, skipped, created_at_ms";
+
+BroadcastRecord read_broadcast(const SQLite::Statement& q) {
+  BroadcastRecord b;
+  b.id = q.getColumn(0).getInt64();
+  b.text = q.getColumn(1).getString();
+  b.audience = q.getColumn(2).getString();
+  b.operator_name = q.getColumn(3).getString();
+  b.recipients = q.getColumn(4).getInt64();
+  b.skipped = q.getColumn(5).getInt64();
+  b.created_at = TimePoint(std::chrono::milliseconds(q.getColumn(6).getInt64()));
+  return b;
+}
+
+}  // namespace
+
+Outcome<std::optional<BroadcastRecord>> Store::find_same_broadcast(const std::string& text,
+                                                                   const std::string& audience,
+                                                                   TimePoint since) {
+  return attempt<std::optional<BroadcastRecord>>([&]() -> std::optional<BroadcastRecord> {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kBroadcastColumns +
+                                       " FROM broadcasts WHERE text = ?1 AND audience = ?2 "
+                                       "AND created_at_ms >= ?3 ORDER BY id DESC LIMIT 1");
+    q.bind(1, text);
+    q.bind(2, audience);
+    q.bind(3, static_cast<std::int64_t>(to_ms(since)));
+    if (!q.executeStep()) return std::nullopt;
+    return read_broadcast(q);
+  });
+}
+
 Outcome<std::optional<BroadcastRecord>> Store::find_broadcast(std::int64_t id) {
   return attempt<std::optional<BroadcastRecord>>([&]() -> std::optional<BroadcastRecord> {
     SQLite::Statement q(impl_->db,

@@ -132,6 +132,11 @@ class Store {
   // ---- broadcasts ----
   Outcome<std::int64_t> last_broadcast_id();  // 0 when none yet
   Outcome<std::optional<BroadcastRecord>> find_broadcast(std::int64_t id);
+  // The latest broadcast of exactly this text (signature included) to this audience created at
+  // `since` or later: a repeat an operator may not mean.
+  Outcome<std::optional<BroadcastRecord>> find_same_broadcast(const std::string& text,
+                                                              const std::string& audience,
+                                                              TimePoint since);
   // Its outbox rows by state (queued, sending, submitted, delivered, failed, expired).
   Outcome<std::map<OutboxState, long long>> broadcast_counts(std::int64_t id);
 

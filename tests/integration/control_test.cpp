@@ -212,6 +212,36 @@ TEST_F(ControlTest, SendOneSmsAndBroadcastToAGridSkippingWhoOptedOut) {
   EXPECT_EQ(no_such.exit_code, 1) << no_such.output;
 }
 
+// A broadcast is never sent twice by accident: the same notice to the same members is refused
+// unless --again; and an operator who loses lianxind while waiting is told the broadcast goes on.
+TEST_F(ControlTest, TheSameBroadcastTwiceNeedsAgainAndALostWaitSaysHowToFollow) {
+  ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
+  const std::string notice = "明早八点防汛检查";
+  ProgramResult first = ctl({"broadcast", "--grids", "g-shitang", notice});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ProgramResult repeat = ctl({"broadcast", "--grids", "g-shitang", notice});
+  EXPECT_EQ(repeat.exit_code, 1) << repeat.output;
+  EXPECT_TRUE(contains(repeat.output, "the same notice went to the same members")) << repeat.output;
+  EXPECT_TRUE(contains(repeat.output, "--again")) << repeat.output;
+  ProgramResult other_grid = ctl({"broadcast", "--grids", "g-daxi", "--no-wait", notice});
+  EXPECT_EQ(other_grid.exit_code, 0) << other_grid.output;  // another audience: fine
+  ProgramResult again = ctl({"broadcast", "--grids", "g-shitang", "--again", "--no-wait", notice});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+
+  // No receipts come: lianxinctl waits for them, and lianxind is killed meanwhile.
+  sim_->command(Json::object({{"cmd", "set"}, {"dlr", false}}));
+  auto waiting = std::async(std::launch::async, [&] {
+    return ctl({"broadcast", "--all", "今晚停电检修，请提前准备"}, 60s);
+  });
+  ASSERT_TRUE(sms_to("13800000001", "停电检修", 10s));
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait_exit(5s));
+  ProgramResult lost = waiting.get();
+  EXPECT_EQ(lost.exit_code, 5) << lost.output;
+  EXPECT_TRUE(contains(lost.output, "lianxinctl broadcast-status")) << lost.output;
+  EXPECT_TRUE(contains(lost.output, "do not send it again")) << lost.output;
+}
+
 TEST_F(ControlTest, OrdersAndMeetingsThroughTheSocket) {
   ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
   // 网格点单 on behalf of grid member m-wang for resident 13800000051; the team leader m-huang

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,10 +43,27 @@ using sim::Json;
 using sim::SmscSim;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kReports = 1500;
-constexpr double kRate = 120;  // MO/s offered by the SMSC (more after each outage: its backlog)
-constexpr int kKills = 5;
-constexpr std::uint32_t kSeed = 20240611;
+// The campaign: quick defaults for scripts/test; a long run from the environment, e.g.
+//   LIANXIN_CRASH_KILLS=50 LIANXIN_CRASH_RATE=200 LIANXIN_CRASH_MOS=20000
+//   build/tests/integration/crash_test
+template <typename T>
+T from_environment(const char* name, T fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const double value = std::strtod(text, &end);
+  if (*end != '\0' || value <= 0) {
+    std::fprintf(stderr, "crash_test: %s=%s is not a positive number; using %g\n", name, text,
+                 static_cast<double>(fallback));
+    return fallback;
+  }
+  return static_cast<T>(value);
+}
+const std::size_t kReports = from_environment<std::size_t>("LIANXIN_CRASH_MOS", 1500);
+// MO/s offered by the SMSC (more after each outage: its backlog).
+const double kRate = from_environment<double>("LIANXIN_CRASH_RATE", 120);
+const int kKills = from_environment<int>("LIANXIN_CRASH_KILLS", 5);
+const std::uint32_t kSeed = from_environment<std::uint32_t>("LIANXIN_CRASH_SEED", 20240611);
 constexpr std::size_t kWindow = 10;  // SMPP window; lianxind keeps up to 2x that in flight
 const char* const kServiceNumber = "106900001234";
 

@@ -86,13 +86,14 @@ TEST_F(LanguageEngineTest, GoodNewsAboutAnUntouchedFreshReportIsANote) {
   EXPECT_EQ(ticket(n).notes.size(), 1u);
 }
 
-TEST_F(LanguageEngineTest, FeedbackWithoutATicketIsAReport) {
+TEST_F(LanguageEngineTest, UnhappyFeedbackWithoutATicketIsAReportAndThanksIsNothing) {
   Effects e = sms(kZhangPhone, "还是不亮");
   ASSERT_EQ(e.tickets.size(), 1u);
   EXPECT_TRUE(contains(e.events.front().reason, "no ticket of theirs")) << e.events.front().reason;
-  // Read as thanks, but nothing to thank for: more likely a misread report than thanks.
+  // Thanks with nothing to thank for: no ticket, no reply (谢谢 is often read as praise).
   Effects thanks = sms(kLiNainaiPhone, "修好了谢谢");
-  EXPECT_EQ(thanks.tickets.size(), 1u);
+  EXPECT_TRUE(thanks.tickets.empty());
+  EXPECT_TRUE(thanks.sms.empty());
 }
 
 TEST_F(LanguageEngineTest, AThankYouIsNoAnswerToTheVillageQuestion) {
