@@ -472,7 +472,11 @@ class Loader {
         config.broadcast_repeat_window = *v;
     }
     if (auto f = top.get("loop_protection")) {
-      Map m(ctx_, f->node, f->path, f->mark, {"max_repeats", "period"});
+      Map m(ctx_, f->node, f->path, f->mark, {"max_repeats", "period", "sender_per_minute"});
+      if (auto g = m.get("sender_per_minute")) {
+        if (auto v = read_integer(ctx_, *g, 1, 10000))
+          s.loop_protection.sender_per_minute = static_cast<int>(*v);
+      }
       if (auto g = m.get("max_repeats")) {
         if (auto v = read_integer(ctx_, *g, 1, 1000))
           s.loop_protection.max_repeats = static_cast<int>(*v);
@@ -925,8 +929,8 @@ class Loader {
       const YAML::Node item = f.node[i];
       YAML::Mark mark = item.Mark().line >= 0 ? item.Mark() : f.mark;
       Map m(ctx_, item, "categories[" + std::to_string(i) + "]", mark,
-            {"id", "name", "keywords", "add_keywords", "route", "team", "urgent", "accept_within",
-             "resolve_within", "reminder", "enabled"});
+            {"id", "name", "keywords", "add_keywords", "route", "team", "urgent", "complaint",
+             "accept_within", "resolve_within", "reminder", "enabled"});
       if (!m.valid()) continue;
       auto id_field = m.require("id");
       if (!id_field) continue;
@@ -1009,6 +1013,9 @@ class Loader {
       }
       if (auto g = m.get("urgent")) {
         if (auto v = read_bool(ctx_, *g)) category.urgent = *v;
+      }
+      if (auto g = m.get("complaint")) {
+        if (auto v = read_bool(ctx_, *g)) category.complaint = *v;
       }
       auto accept = m.get("accept_within");
       auto resolve = m.get("resolve_within");
@@ -1104,15 +1111,16 @@ class Loader {
         if (auto v = read_integer(ctx_, *g, -1000, 1000)) out = static_cast<int>(*v);
       }
     };
+    // per_star: (n - 3) × per_star for n stars, around a neutral 3; rating_N then overrides one.
     if (auto g = m.get("per_star")) {
-      if (auto v = read_integer(ctx_, *g, 0, 100)) p.per_star = static_cast<int>(*v);
+      if (auto v = read_integer(ctx_, *g, 0, 100)) {
+        for (int stars = 1; stars <= 5; ++stars) {
+          p.rating[static_cast<std::size_t>(stars - 1)] = (stars - 3) * static_cast<int>(*v);
+        }
+      }
     }
     for (int stars = 1; stars <= 5; ++stars) {
-      const std::string key = "rating_" + std::to_string(stars);
-      if (!m.get(key)) continue;
-      int value = 0;
-      integer(key, value);
-      p.rating[static_cast<std::size_t>(stars - 1)] = value;
+      integer("rating_" + std::to_string(stars), p.rating[static_cast<std::size_t>(stars - 1)]);
     }
     integer("resolved", p.resolved);
     integer("on_time", p.on_time);
@@ -1247,8 +1255,13 @@ class Loader {
   void windows(const Field& f, domain::Windows& w) {
     using std::chrono::hours;
     using std::chrono::minutes;
-    Map m(ctx_, f.node, f.path, f.mark,
-          {"duplicate_join", "location_followup", "verification", "closed_retention"});
+    Map m(
+        ctx_, f.node, f.path, f.mark,
+        {"duplicate_join", "location_followup", "verification", "closed_retention", "note_batch"});
+    if (auto g = m.get("note_batch")) {
+      if (auto v = read_duration_in(ctx_, *g, std::chrono::seconds{0}, std::chrono::seconds{86400}))
+        w.note_batch = *v;
+    }
     if (auto g = m.get("duplicate_join")) {
       if (auto v = read_duration_in(ctx_, *g, minutes{0}, minutes{7 * 24 * 60}))
         w.duplicate_join = *v;

@@ -84,6 +84,7 @@ std::string render_config(const DaemonConfig& c) {
     o << "]\n    route: " << domain::to_string(cat.route) << "\n";
     if (!cat.team.empty()) o << "    team: " << cat.team << "\n";
     o << "    urgent: " << (cat.urgent ? "true" : "false") << "\n"
+      << "    complaint: " << (cat.complaint ? "true" : "false") << "\n"
       << "    accept_within: " << cat.accept_within.to_string() << "\n"
       << "    resolve_within: " << cat.resolve_within.to_string() << "\n";
     if (cat.reminder) o << "    reminder: " << q(cat.reminder->to_string()) << "\n";
@@ -92,14 +93,16 @@ std::string render_config(const DaemonConfig& c) {
     << "  duplicate_join: " << duration(s.windows.duplicate_join) << "\n"
     << "  location_followup: " << duration(s.windows.location_followup) << "\n"
     << "  verification: " << duration(s.windows.verification) << "\n"
-    << "  closed_retention: " << duration(s.windows.closed_retention) << "\n";
+    << "  closed_retention: " << duration(s.windows.closed_retention) << "\n"
+    << "  note_batch: " << duration(s.windows.note_batch) << "\n";
   o << "loop_protection:\n  max_repeats: " << s.loop_protection.max_repeats
-    << "\n  period: " << duration(s.loop_protection.period) << "\n";
+    << "\n  period: " << duration(s.loop_protection.period)
+    << "\n  sender_per_minute: " << s.loop_protection.sender_per_minute << "\n";
   // ---- SLA ----
   const domain::PointsRules& p = s.points;
-  o << "points:\n  per_star: " << p.per_star << "\n";
+  o << "points:\n";
   for (std::size_t i = 0; i < p.rating.size(); ++i) {
-    if (p.rating[i]) o << "  rating_" << i + 1 << ": " << *p.rating[i] << "\n";
+    o << "  rating_" << i + 1 << ": " << p.rating[i] << "\n";
   }
   o << "  resolved: " << p.resolved << "\n  on_time: " << p.on_time
     << "\n  reopened: " << p.reopened << "\n  overdue_accept: " << p.overdue_accept

@@ -707,6 +707,9 @@ std::string Gateway::status_line() {
   std::string line = "bound to " + std::to_string(bound) + "/" +
                      std::to_string(options_.connections.size()) + " SMSC, " +
                      count_of(open, "open ticket", "open tickets") + ", " + outbox;
+  if (const std::size_t flooding = engine_.throttled_senders(domain::Clock::now()); flooding > 0) {
+    line += ", " + count_of(flooding, "sender throttled", "senders throttled");
+  }
   if (failed_) line = "storage failure, stopping; " + line;
   return line;
 }

@@ -521,6 +521,19 @@ std::string render_points(const std::vector<PointsRow>& rows, PointsLevel level,
          std::to_string(total) + " points)\n";
 }
 
+std::string points_rules_line(const domain::PointsRules& rules) {
+  auto signed_ = [](int n) { return (n > 0 ? "+" : "") + std::to_string(n); };
+  std::string out = "rules: rating";
+  for (int stars = 5; stars >= 1; --stars) {
+    out += " " + std::to_string(stars) + "→" + signed_(rules.points_for_rating(stars));
+  }
+  out += " (none on one's own ticket), resolved " + signed_(rules.resolved) + ", on time " +
+         signed_(rules.on_time) + ", reopened " + signed_(rules.reopened) + ", overdue accept " +
+         signed_(rules.overdue_accept) + ", overdue resolve " + signed_(rules.overdue_resolve) +
+         "\n";
+  return out;
+}
+
 std::string render_directory(const Directory& directory, std::string_view what, Format format) {
   std::vector<std::string> headers;
   std::vector<std::vector<std::string>> rows;
@@ -790,6 +803,7 @@ int points_command(const Args& args, std::ostream& out, std::ostream& err) {
   }
   out << render_points(points_totals(records.value, config->directory, level), level, period->label,
                        options.format);
+  if (options.format == Format::table) out << points_rules_line(config->settings.points);
   return 0;
 }
 

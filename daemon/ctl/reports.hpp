@@ -54,6 +54,8 @@ std::optional<ResolvedPeriod> resolve_period(const std::optional<std::string>& p
 
 std::string render_stats(const domain::StatsReport& report, const std::string& period_label,
                          Format format);
+// The points rules in force, one line under `lianxinctl points`.
+std::string points_rules_line(const domain::PointsRules& rules);
 std::string render_points(const std::vector<domain::PointsRow>& rows, domain::PointsLevel level,
                           const std::string& period_label, Format format);
 // what: "grids", "members", "residents", "teams", "duty-desks"; "" = a count of each.

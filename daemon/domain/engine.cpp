@@ -7,6 +7,7 @@
 #include <utility>
 #include <variant>
 
+#include "daemon/domain/answers.hpp"
 #include "daemon/domain/grammar.hpp"
 #include "daemon/domain/normalize.hpp"
 #include "daemon/domain/phone.hpp"
@@ -16,6 +17,8 @@ namespace {
 
 constexpr std::size_t kRememberedInboundIds = 4096;
 constexpr std::string_view kSystem = "system";
+// How sure the reading of a text inside the join window must be to make it another problem.
+constexpr double kOtherProblemConfidence = 0.85;
 
 std::string_view resident_status_label(TicketState state) {
   switch (state) {
@@ -24,7 +27,7 @@ std::string_view resident_status_label(TicketState state) {
     case TicketState::awaiting_location:
       return "待确认地点";
     case TicketState::dispatched:
-      return "已派单";
+      return "已派人处理";
     case TicketState::accepted:
       return "处理中";
     case TicketState::resolved:
@@ -113,6 +116,8 @@ std::string_view to_string(TimerKind kind) {
       return "resolve_reminder";
     case TimerKind::resolve_overdue:
       return "resolve_overdue";
+    case TimerKind::note_batch:
+      return "note_batch";
   }
   return "?";
 }
@@ -120,7 +125,8 @@ std::string_view to_string(TimerKind kind) {
 std::optional<TimerKind> timer_kind_from_string(std::string_view text) {
   for (TimerKind kind :
        {TimerKind::location_followup, TimerKind::verification, TimerKind::accept_reminder,
-        TimerKind::accept_overdue, TimerKind::resolve_reminder, TimerKind::resolve_overdue}) {
+        TimerKind::accept_overdue, TimerKind::resolve_reminder, TimerKind::resolve_overdue,
+        TimerKind::note_batch}) {
     if (to_string(kind) == text) return kind;
   }
   return std::nullopt;
@@ -423,6 +429,18 @@ Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint n
       recent_inbound_.pop_front();
     }
   }
+  call.throttled = note_sender(call.from, now);
+  if (call.throttled) {
+    call.log(LogLevel::notice, "sender " + call.mask(call.from) + " throttled (more than " +
+                                   std::to_string(settings_.loop_protection.sender_per_minute) +
+                                   " SMS a minute): stored and attached, not answered");
+  }
+  if (is_auto_reply(text)) {
+    // A phone's automatic answer (【自动回复】我正在开车…): stored, never answered, never a ticket.
+    call.log(LogLevel::notice,
+             "automatic reply from " + call.mask(call.from) + ": stored, not answered");
+    return call.finish();
+  }
   if (const Member* member = directory_->member_by_phone(from)) {
     handle_member(call, *member, text);
   } else {
@@ -434,6 +452,10 @@ Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint n
 // ---- Members ----
 
 void Engine::handle_member(Call& call, const Member& member, std::string_view text) {
+  if (is_member_acknowledgement(text)) {  // 收到 / 好的 / OK to a dispatch
+    member_short_reply(call, member);
+    return;
+  }
   MemberCommand command = parse_member_message(text);
   call.log(LogLevel::info, "member " + member.id + " sent " + std::string(command_name(command)));
   if (const auto* accept = std::get_if<Accept>(&command)) {
@@ -634,8 +656,27 @@ void Engine::member_list(Call& call, const Member& member) {
 
 bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
                       const std::string* handed_back_reason) {
-  RouteRequest request{settings_.find_category(ticket.category), ticket.grid, ticket.tried,
+  RouteRequest request{settings_.find_category(ticket.category),
+                       ticket.grid,
+                       ticket.tried,
+                       std::nullopt,
+                       {},
                        ticket.team};
+  // A member's own report goes to a colleague (then the leader, then the desk), never to her.
+  if (const Member* reporter = directory_->member_by_phone(ticket.reporter)) {
+    request.reporter = reporter->id;
+  }
+  // A complaint about members goes to the desk (or team) configured for it, never to the members
+  // it names nor to anyone of the grid it came from.
+  Category complaint;
+  if (request.category != nullptr && request.category->complaint) {
+    request.complained_about = complained_about(ticket);
+    if (request.category->route == RouteKind::grid) {
+      complaint = *request.category;
+      complaint.route = RouteKind::duty_desk;
+      request.category = &complaint;
+    }
+  }
   // 过滤核实: an unsure reading goes to the duty desk, whatever its best guess's route says.
   Category review;
   if (ticket.needs_review && request.category != nullptr) {
@@ -691,6 +732,35 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
 
 // ---- Residents ----
 
+// The members a complaint is about: those named in it (full name), and its grid's members.
+std::vector<std::string> Engine::complained_about(const Ticket& ticket) const {
+  std::vector<std::string> out;
+  for (const Member& member : directory_->members()) {
+    const bool named = text::decode_utf8(member.name).size() >= 2 &&
+                       ticket.text.find(member.name) != std::string::npos;
+    const bool of_grid = ticket.grid && std::find(member.grids.begin(), member.grids.end(),
+                                                  *ticket.grid) != member.grids.end();
+    if (named || of_grid) out.push_back(member.id);
+  }
+  return out;
+}
+
+// An open ticket of theirs within the join window: what they send now may belong to it.
+bool Engine::has_fresh_ticket(const std::string& phone, TimePoint now) {
+  for (Ticket* ticket : reporter_tickets(phone, true)) {
+    if (ticket->created_at + settings_.windows.duplicate_join >= now) return true;
+  }
+  return false;
+}
+
+// Who may not earn rating points on it: the member who reported it, raised it (点单) or reported
+// it for someone (代).
+bool Engine::own_ticket(const Ticket& ticket, std::string_view member) const {
+  if (ticket.raised_by == member) return true;
+  const Member* reporter = directory_->member_by_phone(ticket.reporter);
+  return reporter != nullptr && reporter->id == member;
+}
+
 std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_only) {
   std::vector<Ticket*> out;
   auto numbers = by_reporter_.find(std::string(phone));
@@ -743,6 +813,11 @@ void Engine::handle_resident(Call& call, std::string_view text) {
     call.log(LogLevel::info, call.mask(call.from) + " unsubscribed from notices");
     call.reply(t.resident_unsubscribed, {});
   } else if (const auto* report = std::get_if<Report>(&command)) {
+    Ticket* rating = latest_reporter_ticket(call.from, TicketState::resolved);
+    if (rating != nullptr &&
+        answer_rating_question(call, *rating, report->text, report->command_like)) {
+      return;
+    }
     if (report->command_like) {
       call.reply(t.resident_help, {});
     } else {
@@ -751,7 +826,8 @@ void Engine::handle_resident(Call& call, std::string_view text) {
   }
 }
 
-void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
+void Engine::resident_rate(Call& call, Ticket& ticket, int score, bool in_words) {
+  rating_prompts_.erase(ticket.number);
   ticket.rating = score;
   ticket.close_reason = CloseReason::rated;
   ticket.closed_at = call.now;
@@ -762,22 +838,31 @@ void Engine::resident_rate(Call& call, Ticket& ticket, int score) {
            "ticket " + std::to_string(ticket.number) + " rated " + std::to_string(score),
            ticket.number);
   if (ticket.assignee) {
-    const int points = settings_.points.points_for_rating(score);
-    add_points(call, ticket, points, "rating " + std::to_string(score));
+    // The rating counts for the statistics; its points never go to a member on her own ticket.
+    const bool own = own_ticket(ticket, *ticket.assignee);
+    const int points = own ? 0 : settings_.points.points_for_rating(score);
+    if (own) {
+      call.record(ticket, kSystem,
+                  "rating points not booked: " + *ticket.assignee + " reported or raised it");
+    } else {
+      add_points(call, ticket, points, "rating " + std::to_string(score));
+    }
     points_on_close(call, ticket);
     call.to_member(*ticket.assignee, settings_.templates.member_rated,
-                   // Signed ("+8", "-2"): a rule may make a low rating cost points.
+                   // Signed ("+10", "-3"): a low rating costs points.
                    TemplateValues()
                        .set("ticket", ticket.number)
                        .set("rating", score)
                        .set("points", (points >= 0 ? "+" : "") + std::to_string(points)),
                    ticket);
   }
-  call.reply(settings_.templates.resident_rated, TemplateValues().set("ticket", ticket.number),
-             ticket.number);
+  call.reply(
+      in_words ? settings_.templates.resident_rated_in_words : settings_.templates.resident_rated,
+      TemplateValues().set("ticket", ticket.number), ticket.number);
 }
 
 void Engine::resident_reopen(Call& call, Ticket& ticket) {
+  rating_prompts_.erase(ticket.number);
   ticket.verification_deadline.reset();
   ticket.resolved_at.reset();
   ++ticket.reopen_count;
@@ -835,15 +920,38 @@ void Engine::resident_query(Call& call, std::optional<TicketNo> number) {
     }
     shown.push_back(&it->second);
   } else {
-    shown = reporter_tickets(call.from, false);
-    std::reverse(shown.begin(), shown.end());  // newest first
+    // Open tickets first (newest first); closed ones only when nothing is open.
+    shown = reporter_tickets(call.from, true);
+    std::reverse(shown.begin(), shown.end());
+    if (shown.empty()) {
+      shown = reporter_tickets(call.from, false);
+      std::reverse(shown.begin(), shown.end());
+    }
   }
   if (shown.empty()) {
     call.reply(t.resident_no_tickets, {});
     return;
   }
-  // As many tickets as fit in one SMS, newest first.
+  // As many as fit in one SMS, and how many more there are: never a list cut silently.
+  std::size_t finished = 0, unfinished = 0;
+  if (!number) {
+    for (const Ticket* ticket : reporter_tickets(call.from, false)) {
+      ++(is_terminal(ticket->state) ? finished : unfinished);
+    }
+  }
+  auto fits = [&](const std::string& list) {
+    return utf16_length(settings_.signature +
+                        render(t.resident_status, TemplateValues().set("list", list))) <=
+           kSingleUcs2SmsUnits;
+  };
+  auto more = [&](std::size_t open_left, std::size_t closed_left) {
+    std::string out;
+    if (open_left > 0) out += "；另有" + std::to_string(open_left) + "件在办";
+    if (closed_left > 0) out += "；另有" + std::to_string(closed_left) + "件已结束";
+    return out;
+  };
   std::string list;
+  std::size_t listed_open = 0, listed_closed = 0;
   for (const Ticket* ticket : shown) {
     std::string item =
         render(t.resident_status_item,
@@ -851,11 +959,14 @@ void Engine::resident_query(Call& call, std::optional<TicketNo> number) {
                    .set("ticket", ticket->number)
                    .set("status", std::string(resident_status_label(ticket->state))));
     std::string candidate = list.empty() ? item : list + "；" + item;
-    std::string whole =
-        settings_.signature + render(t.resident_status, TemplateValues().set("list", candidate));
-    if (!list.empty() && utf16_length(whole) > kSingleUcs2SmsUnits) break;
+    const bool closed = is_terminal(ticket->state);
+    const std::size_t open_left = unfinished - listed_open - (closed ? 0 : 1);
+    const std::size_t closed_left = finished - listed_closed - (closed ? 1 : 0);
+    if (!list.empty() && !number && !fits(candidate + more(open_left, closed_left))) break;
     list = std::move(candidate);
+    ++(closed ? listed_closed : listed_open);
   }
+  if (!number) list += more(unfinished - listed_open, finished - listed_closed);
   call.reply(t.resident_status, TemplateValues().set("list", list));
 }
 
@@ -918,6 +1029,11 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
   for (Ticket* ticket : reporter_tickets(call.from, true)) {
     if (ticket->created_at + settings_.windows.duplicate_join >= call.now) recent = ticket;
   }
+  if (call.throttled && recent == nullptr) {
+    // A flood: attached to the sender's latest open ticket, however old, rather than 50 tickets.
+    std::vector<Ticket*> open = reporter_tickets(call.from, true);
+    if (!open.empty()) recent = open.back();
+  }
   if (recent == nullptr) {
     open_ticket(call, text, reading);
     return;
@@ -926,6 +1042,25 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
   bool repeat = repeat_key(recent->text) == key;
   for (const TicketNote& note : recent->notes) {
     repeat = repeat || (note.author == call.from && repeat_key(note.text) == key);
+  }
+  // A different problem opens its own ticket: a reading of another category the model is sure
+  // of, or a place other than the ticket's. Anything vaguer (就在村口, 电话…, a half-sure guess
+  // from a few words) adds to the ticket: splitting one problem costs a member a second visit.
+  const LocationMatch place = locate_in_text(*directory_, text);
+  const bool other_category =
+      reading.intent == Intent::report && reading.confidence >= kOtherProblemConfidence &&
+      !reading.category.empty() && reading.category != settings_.fallback_category &&
+      reading.category != recent->category;
+  const bool other_place = place.grid && recent->grid && place.grid != recent->grid;
+  if (!repeat && !call.throttled && (other_category || other_place)) {
+    call.log(LogLevel::info,
+             "text from " + call.mask(call.from) + " within the join window of ticket " +
+                 std::to_string(recent->number) + " is another problem (" +
+                 (other_category ? "category " + reading.category : "another place") +
+                 "): its own ticket",
+             recent->number);
+    open_ticket(call, text, reading);
+    return;
   }
   if (repeat) {
     call.log(LogLevel::info,
@@ -942,12 +1077,7 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
       LogLevel::info,
       "note from " + call.mask(call.from) + " added to ticket " + std::to_string(recent->number),
       recent->number);
-  if (recent->assignee &&
-      (is_with_assignee(recent->state) || recent->state == TicketState::resolved)) {
-    call.to_member(*recent->assignee, t.member_note_added,
-                   TemplateValues().set("ticket", recent->number).set("note", text), *recent);
-  }
-  call.reply(t.resident_note_added, TemplateValues().set("ticket", recent->number), recent->number);
+  forward_note(call, *recent, text);
 }
 
 void Engine::answer_location(Call& call, Ticket& ticket, const std::string& text) {
@@ -1059,7 +1189,9 @@ Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
     return call.finish();
   }
   Ticket& ticket = it->second;
-  if (kind != TimerKind::location_followup && kind != TimerKind::verification) {
+  if (kind == TimerKind::note_batch) {
+    flush_notes(call, ticket);
+  } else if (kind != TimerKind::location_followup && kind != TimerKind::verification) {
     sla_timer_fired(call, ticket, kind);
   } else if (kind == TimerKind::location_followup) {
     if (ticket.state != TicketState::awaiting_location || !ticket.location_deadline ||
@@ -1080,6 +1212,7 @@ Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
       return call.finish();
     }
     ticket.verification_deadline.reset();
+    rating_prompts_.erase(number);
     ticket.close_reason = CloseReason::unrated;  // never counts as satisfied
     ticket.closed_at = now;
     call.transition(ticket, TicketState::closed, kSystem, "no rating within the window: unrated");

@@ -87,6 +87,7 @@ enum class TimerKind {
   accept_overdue,
   resolve_reminder,
   resolve_overdue,
+  note_batch,  // the notes waiting since the last 群众补充 SMS go to the member together
 };
 std::string_view to_string(TimerKind kind);
 std::optional<TimerKind> timer_kind_from_string(std::string_view text);
@@ -291,6 +292,8 @@ class Engine {
   TicketNo next_ticket_number() const { return next_number_; }
   long long points_of(std::string_view member) const;
   OpenLoad open_load() const;
+  // Numbers throttled for flooding in the minute before `now` (lianxinctl status).
+  std::size_t throttled_senders(TimePoint now) const;
   // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
   std::vector<TimerRequest> pending_timers() const;
   std::optional<Explanation> explain(TicketNo number) const;
@@ -312,13 +315,16 @@ class Engine {
   void member_hand_back(Call& call, const Member& member, std::optional<TicketNo> number,
                         const std::string& reason);
   void member_list(Call& call, const Member& member);
-  void resident_rate(Call& call, Ticket& ticket, int score);
+  void resident_rate(Call& call, Ticket& ticket, int score, bool in_words = false);
   void resident_reopen(Call& call, Ticket& ticket);
   void resident_query(Call& call, std::optional<TicketNo> number);
   void resident_cancel(Call& call, std::optional<TicketNo> number, const std::string& reason);
   // ---- language ---- (engine_language.cpp) a text that is no command: what it is first.
   void resident_text(Call& call, const std::string& text);
   void resident_feedback(Call& call, const std::string& text, const Reading& reading);
+  bool answer_rating_question(Call& call, Ticket& ticket, const std::string& text,
+                              bool command_like);
+  void member_short_reply(Call& call, const Member& member);
   void alert_desk(Call& call, const Ticket& ticket, const Reading& reading);
   std::string review_guesses(const Ticket& ticket) const;
   void resident_report(Call& call, const std::string& text, const Reading& reading);
@@ -333,6 +339,9 @@ class Engine {
                         std::string_view command);
   std::vector<Ticket*> member_open_tickets(const Member& member);
   std::vector<Ticket*> reporter_tickets(std::string_view phone, bool open_only);
+  bool own_ticket(const Ticket& ticket, std::string_view member) const;
+  bool has_fresh_ticket(const std::string& phone, TimePoint now);
+  std::vector<std::string> complained_about(const Ticket& ticket) const;
   Ticket* latest_reporter_ticket(std::string_view phone, TicketState state);
 
   std::string village_of(const Ticket& ticket) const;
@@ -401,6 +410,25 @@ class Engine {
   Settings settings_;
   std::shared_ptr<const Directory> directory_;
   std::map<TicketNo, Ticket> tickets_;
+  // Tickets whose rating question got an answer that was no rating: asked once more (or, for
+  // dissatisfaction, asked whether it is fixed). Memory only: after a restart, asked again.
+  struct RatingPrompt {
+    bool asked_if_fixed = false;
+    bool asked_again = false;
+  };
+  std::map<TicketNo, RatingPrompt> rating_prompts_;
+  // 群众补充 batching: notes waiting for the next SMS to the member, and when the last went out.
+  // Memory only: notes are stored with the ticket; after a restart a waiting batch is not sent.
+  struct NoteBatch {
+    std::vector<std::string> waiting;
+    std::optional<TimePoint> last_sent;
+  };
+  std::map<TicketNo, NoteBatch> note_batches_;
+  // When each number's recent SMS came (the last minute): flood throttling.
+  std::unordered_map<std::string, std::deque<TimePoint>> sender_times_;
+  bool note_sender(const std::string& from, TimePoint now);  // true: throttled
+  void forward_note(Call& call, const Ticket& ticket, const std::string& text);
+  void flush_notes(Call& call, const Ticket& ticket);
   // Indexes over tickets_, maintained by reindex()/unindex().
   std::unordered_map<TicketNo, IndexEntry> indexed_;
   std::unordered_map<std::string, std::vector<TicketNo>> by_reporter_;  // ascending numbers

@@ -26,6 +26,7 @@ class Engine::Call {
   const TimePoint now;
   const std::string from;  // sender phone, empty for timers and operators
   const std::optional<std::int64_t> inbound;
+  bool throttled = false;  // the sender floods: nothing is answered (Engine::note_sender)
   Effects effects;
 
   const Templates& templates() const { return engine_.settings_.templates; }
@@ -69,6 +70,10 @@ class Engine::Call {
                     urgent,       inbound,
                     std::nullopt, std::nullopt};
     engine_.schedule_sms(sms, kind, now);
+    if (throttled && to == from) {
+      effects.held.push_back(std::move(sms));  // a flood gets no answers (logged once per text)
+      return;
+    }
     if (engine_.loop_guard_.allow(sms.to, sms.text, now)) {
       effects.sms.push_back(std::move(sms));
       return;

@@ -52,6 +52,11 @@ void Engine::resident_text(Call& call, const std::string& text) {
                                    reading.explanation + ")");
       return;
     case Intent::greeting:
+      // A question right after a report (要不要我发照片给你们) is about that report: a note.
+      if (!member && has_fresh_ticket(call.from, call.now)) {
+        resident_report(call, text, reading);
+        return;
+      }
       call.log(LogLevel::info, "greeting or question about the service from " +
                                    call.mask(call.from) + ": answered with how to report");
       call.reply(member ? t.member_help : t.resident_howto, {});
@@ -91,6 +96,7 @@ void Engine::resident_feedback(Call& call, const std::string& text, const Readin
   if (good && untouched && ticket.created_at + settings_.windows.duplicate_join >= call.now) {
     Reading as_report = reading;
     as_report.intent = Intent::report;
+    as_report.category = ticket.category;  // about that problem
     resident_report(call, text, as_report);
     return;
   }

@@ -57,6 +57,11 @@ class CandidateWalk {
     std::string skip;
     if (member == nullptr) {
       skip = "not in the directory";
+    } else if (request_.reporter == id) {
+      skip = "reported it";
+    } else if (std::find(request_.complained_about.begin(), request_.complained_about.end(), id) !=
+               request_.complained_about.end()) {
+      skip = "the complaint is about them or their grid";
     } else if (std::find(request_.tried.begin(), request_.tried.end(), id) !=
                request_.tried.end()) {
       skip = "already tried";

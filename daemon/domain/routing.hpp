@@ -34,6 +34,10 @@ struct RouteRequest {
   const Category* category = nullptr;  // null: route like a grid category
   std::optional<std::string> grid;     // null: location unknown → duty desks
   std::vector<std::string> tried;      // member ids already dispatched to
+  // A member who reported it (or raised it for someone): never their own handler.
+  std::optional<std::string> reporter{};
+  // A complaint (作风投诉): the members it is about, and the members of the grid it came from.
+  std::vector<std::string> complained_about{};
   // ---- four orders ---- a service order: through this team (id), whatever the category says.
   std::optional<std::string> team{};
 };

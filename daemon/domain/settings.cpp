@@ -61,8 +61,7 @@ std::chrono::seconds Validity::of(SmsKind kind) const {
 
 int PointsRules::points_for_rating(int stars) const {
   if (stars < 1 || stars > 5) return 0;
-  const auto& configured = rating[static_cast<std::size_t>(stars - 1)];
-  return configured ? *configured : stars * per_star;
+  return rating[static_cast<std::size_t>(stars - 1)];
 }
 
 const Category* Settings::find_category(std::string_view id) const {
@@ -76,7 +75,7 @@ std::vector<Category> default_categories() {
   // No keywords: the category comes from the language model (language.hpp), trained on the
   // shipped corpus. Keywords a county configures are overrides that win over the model.
   auto category = [](std::string id, std::string name, RouteKind route, std::string team,
-                     SlaLimit accept, SlaLimit resolve) {
+                     SlaLimit accept, SlaLimit resolve, bool complaint = false) {
     Category c;
     c.id = std::move(id);
     c.name = std::move(name);
@@ -84,6 +83,7 @@ std::vector<Category> default_categories() {
     c.team = std::move(team);
     c.accept_within = accept;
     c.resolve_within = resolve;
+    c.complaint = complaint;
     return c;
   };
   const RouteKind grid = RouteKind::grid;
@@ -100,7 +100,7 @@ std::vector<Category> default_categories() {
                SlaLimit::hours(72)),
       // A complaint about a member's conduct never goes to that member's grid: the duty desk.
       category("conduct", "作风投诉", RouteKind::duty_desk, "", SlaLimit::hours(24),
-               SlaLimit::hours(168)),
+               SlaLimit::hours(168), true),
       category("other", "其他", grid, "", SlaLimit::hours(24), SlaLimit::hours(168)),
   };
 }

@@ -33,6 +33,8 @@ struct Category {
   RouteKind route = RouteKind::grid;
   std::string team;     // team id when route == team
   bool urgent = false;  // every report of it is urgent (else only those describing a danger)
+  // A complaint about members (作风投诉): never routed by grid, never to a member named in it.
+  bool complaint = false;
   // SLA: accept within (from dispatch) and resolve within (from the first dispatch), in elapsed
   // time or working days; the reminder before each deadline (nullopt: Sla::reminder).
   SlaLimit accept_within = SlaLimit::hours(24);
@@ -107,6 +109,8 @@ struct Windows {
   std::chrono::hours verification{72};
   // Closed tickets stay in the engine's memory this long (for queries), then only in storage.
   std::chrono::hours closed_retention{24 * 7};
+  // At most one 群众补充 SMS per ticket this often; notes in between go out together.
+  std::chrono::seconds note_batch{120};
 };
 
 // Auto-reply loop protection: the same text to the same number more than max_repeats times
@@ -114,12 +118,16 @@ struct Windows {
 struct LoopProtection {
   int max_repeats = 5;
   std::chrono::minutes period{10};
+  // A number sending more than this many SMS within a minute is throttled: everything it sends
+  // is stored and attached to its latest ticket, but nothing is answered or forwarded.
+  int sender_per_minute = 10;
 };
 
 // The points ledger rules: each applies to the ticket's assignee at that moment.
 struct PointsRules {
-  int per_star = 2;  // a rating of n stars gives n * per_star points, unless rating[n-1] is set
-  std::array<std::optional<int>, 5> rating{};  // rating_1 .. rating_5: points for that rating
+  // Points for a rating of 1..5, signed around a neutral 3: a dissatisfied villager never raises
+  // the points of the member they are unhappy with.
+  std::array<int, 5> rating{-5, -3, 0, 5, 10};
   int resolved = 0;         // the ticket closed after the member's 完成 (rated or unrated)
   int on_time = 0;          // ... and it was resolved by its resolve deadline, never overdue
   int reopened = 0;         // the villager said "not solved" (usually negative)

@@ -59,6 +59,8 @@ const auto kFields = std::to_array<TemplateField>({
     {"resident_note_added", &Templates::resident_note_added, R, kTicket},
     {"resident_rate_request", &Templates::resident_rate_request, R, kTicket},
     {"resident_rated", &Templates::resident_rated, R, kTicket},
+    {"resident_rated_in_words", &Templates::resident_rated_in_words, R, kTicket},
+    {"resident_rate_unhappy", &Templates::resident_rate_unhappy, R, kTicket},
     {"resident_reopened", &Templates::resident_reopened, R, kTicket},
     {"resident_cancelled", &Templates::resident_cancelled, R, kTicket},
     {"resident_which_ticket", &Templates::resident_which_ticket, R, kTicket},
@@ -94,6 +96,7 @@ const auto kFields = std::to_array<TemplateField>({
     {"member_not_found", &Templates::member_not_found, M, kTicket},
     {"member_wrong_state", &Templates::member_wrong_state, M, kTicketStatus},
     {"member_help", &Templates::member_help, M, kNone},
+    {"member_short_hint", &Templates::member_short_hint, M, kNone},
     {"member_review", &Templates::member_review, M, kReview},
     {"member_urgent_alert", &Templates::member_urgent_alert, M, kUrgentAlert},
     {"member_sign_in_unavailable", &Templates::member_sign_in_unavailable, M, kMeeting},
@@ -199,6 +202,8 @@ Templates default_templates() {
   t.resident_note_added = "您补充的内容已转给工单{ticket}的处理人员。";
   t.resident_rate_request = "您反映的问题已处理（工单{ticket}）。回复5表示满意，回复0表示没解决。";
   t.resident_rated = "谢谢您的评价！工单{ticket}已结束。";
+  t.resident_rated_in_words = "谢谢！已按满意（5分）记下您对工单{ticket}的评价，工单已结束。";
+  t.resident_rate_unhappy = "工单{ticket}没解决请回复0，我们会再派人处理；已解决请回复1到5评分。";
   t.resident_reopened = "工单{ticket}已重新交办，我们会再派人处理。";
   t.resident_cancelled = "工单{ticket}已取消。";
   t.resident_which_ticket = "您有多件工单，请回复取消加工单号，如：取消{ticket}";
@@ -240,6 +245,7 @@ Templates default_templates() {
   t.member_not_yours = "工单{ticket}不是派给您的，请核对编号。回复 我的 查看。";
   t.member_not_found = "没有工单{ticket}，请核对编号。回复 我的 查看。";
   t.member_wrong_state = "工单{ticket}当前{status}，无需此操作。";
+  t.member_short_hint = "接单请回复：接+工单号，如 接12";
   t.member_help =
       "回复：接123 接单；完成123 说明 办结；退123 原因 退回；我的；积分；签到M12；点单 队名 需求";
   t.member_review =

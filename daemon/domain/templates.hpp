@@ -27,6 +27,8 @@ struct Templates {
   std::string resident_note_added;       // {ticket}
   std::string resident_rate_request;     // {ticket}
   std::string resident_rated;            // {ticket}
+  std::string resident_rated_in_words;   // {ticket}: thanks read as a rating of 5
+  std::string resident_rate_unhappy;     // {ticket}: "差评" asks once whether it is fixed
   std::string resident_reopened;         // {ticket}
   std::string resident_cancelled;        // {ticket}
   std::string resident_which_ticket;     // {ticket} (an example number)
@@ -64,6 +66,7 @@ struct Templates {
   std::string member_not_found;        // {ticket}
   std::string member_wrong_state;      // {ticket} {status}
   std::string member_help;             //
+  std::string member_short_hint;       // 收到/好的 that accepts nothing: one line, not the help
   // ---- language ---- {ticket} {village} {category} {text} {reporter} and:
   std::string member_review;               // {guesses}: 过滤核实, to the duty desk
   std::string member_urgent_alert;         // {assignee}: an urgent report, to the duty desk

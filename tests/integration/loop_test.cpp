@@ -11,6 +11,7 @@
 // re-delivery and stored once; on the same bind it is a person sending it again.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <array>
 
 #include <chrono>
 #include <cstdlib>
@@ -453,10 +454,11 @@ TEST_F(LoopTest, ResolveFormsAndRatingsCloseTicketsAndEarnPoints) {
 
     const auto thanks = exchange(c.villager, c.rating, "谢谢您的评价！工单" + filed->ticket);
     ASSERT_TRUE(thanks) << c.rating;
-    const int points = c.stars * 2;  // points.per_star defaults to 2
+    // The default rating points, signed around a neutral 3.
+    const int points = std::array{-5, -3, 0, 5, 10}[static_cast<std::size_t>(c.stars - 1)];
     const auto rated =
         sms_to(filed->member, "工单" + filed->ticket + "群众评价" + std::to_string(c.stars) +
-                                  "分，积分+" + std::to_string(points));  // signed
+                                  "分，积分" + (points >= 0 ? "+" : "") + std::to_string(points));
     EXPECT_TRUE(rated) << c.rating;
     ASSERT_TRUE(wait_state(filed->number, TicketState::closed)) << c.rating;
     const auto t = ticket(filed->number);
@@ -635,7 +637,7 @@ TEST_F(LoopTest, QueryCancelAndUnsubscribe) {
   ASSERT_TRUE(filed);
   const auto status = exchange(kSun, "CX", "您的工单：");
   ASSERT_TRUE(status);
-  EXPECT_TRUE(contains(*status, filed->ticket + "号已派单")) << *status;
+  EXPECT_TRUE(contains(*status, filed->ticket + "号已派人处理")) << *status;
 
   // Someone else cannot cancel it.
   EXPECT_TRUE(exchange(kLi, "取消 " + filed->ticket, "没有找到您的工单" + filed->ticket));
@@ -648,7 +650,13 @@ TEST_F(LoopTest, QueryCancelAndUnsubscribe) {
   const auto after = exchange(kSun, "查询 " + filed->ticket, "您的工单：");
   ASSERT_TRUE(after);
   EXPECT_TRUE(contains(*after, filed->ticket + "号")) << *after;
-  EXPECT_FALSE(contains(*after, "已派单")) << *after;
+  EXPECT_FALSE(contains(*after, "已派人处理")) << *after;
+  // 查询 lists what is open first and counts the rest.
+  const auto second = report(kSun, "白沙街的路灯晚上都不亮");
+  ASSERT_TRUE(second);
+  const auto listed = exchange(kSun, "查询", "另有1件已结束");
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(contains(*listed, "您的工单：" + second->ticket + "号已派人处理")) << *listed;
 
   // 退订 (villager) and TD (member): recorded, confirmed.
   EXPECT_EQ(subscribed(kSun), std::optional<bool>(true));
@@ -675,7 +683,7 @@ TEST_F(LoopTest, DuplicateReportAndAddedTextJoinTheTicket) {
   ASSERT_TRUE(duplicate);
   EXPECT_EQ(inbox_rows_from(kZhang), 2);  // both stored: the engine saw the repeat
 
-  const std::string note = "电线也垂到路边了，小孩放学要经过";
+  const std::string note = "两盏灯都不亮了，小孩放学要经过";  // the same problem
   const auto joined = exchange(kZhang, note, "您补充的内容已转给工单" + filed->ticket);
   ASSERT_TRUE(joined);
   const auto forwarded = sms_to(filed->member, "工单" + filed->ticket + "群众补充：" + note);
@@ -692,6 +700,11 @@ TEST_F(LoopTest, DuplicateReportAndAddedTextJoinTheTicket) {
   for (const Json& e : sim_->events("message"))
     if (contains(e["text"].str(), "新工单")) ++dispatches;
   EXPECT_EQ(dispatches, 1u);
+
+  // Another problem inside the window is not a note: its own ticket, to its own member.
+  ASSERT_TRUE(deliver(kZhang, "还有我家门口的垃圾好几天没人收了"));
+  ASSERT_TRUE(sms_to(kZhang, "工单号" + std::to_string(filed->number + 1)));
+  EXPECT_EQ(tickets_of(kZhang).size(), 2u);
 }
 
 TEST_F(LoopTest, FollowUpQuestionAnsweredWithAVillageName) {
@@ -750,7 +763,7 @@ TEST_F(LoopTest, UnknownCommandsGetOneLineOfHelp) {
 
   // A malformed command and a bare acknowledgement are not silence either.
   EXPECT_TRUE(exchange(member, "接 12a", "回复：接123"));
-  EXPECT_TRUE(exchange(member, "收到", "回复：接123"));
+  EXPECT_TRUE(exchange(member, "收到", "接单请回复：接+工单号"));  // one short line
   // A villager's command-shaped junk gets the villagers' help, not a ticket.
   EXPECT_TRUE(exchange("13900000091", "ok", "没看懂您的短信"));
   EXPECT_TRUE(tickets_of("13900000091").empty());

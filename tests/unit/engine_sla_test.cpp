@@ -264,7 +264,7 @@ TEST_F(EngineSlaTest, ThirdReopenMakesAProblemTicket) {
 }
 
 TEST_F(EngineSlaTest, PointsForEachRule) {
-  // Resolved on time and rated 5: rating (5 × per_star) + resolved + on time.
+  // Resolved on time and rated 5: rating_5 + resolved + on time.
   sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了");
   sms(kWangPhone, "完成1 修好了");
   Effects rated = sms(kZhangPhone, "5");
@@ -273,7 +273,7 @@ TEST_F(EngineSlaTest, PointsForEachRule) {
                                {"rating 5", 10}, {"resolved", 1}, {"on time", 2}}));
   EXPECT_EQ(engine_.points_of("m-wang"), 13);
 
-  // A configured rating_1 replaces stars × per_star.
+  // A configured rating_1 replaces the default.
   sms(kLiNainaiPhone, "石塘村路灯不亮了");
   sms(kSunPhone, "完成2");
   Effects poor = sms(kLiNainaiPhone, "1");
@@ -304,7 +304,7 @@ TEST_F(EngineSlaTest, ResolvedLateEarnsNoOnTimePoints) {
   sms(kWangPhone, "完成1");
   Effects rated = sms(kZhangPhone, "4");
   EXPECT_EQ(ledger(rated),
-            (std::vector<std::pair<std::string, int>>{{"rating 4", 8}, {"resolved", 1}}));
+            (std::vector<std::pair<std::string, int>>{{"rating 4", 5}, {"resolved", 1}}));
 }
 
 class QuietHoursTest : public EngineSlaTest {

@@ -216,7 +216,7 @@ TEST_F(OrdersTest, OrderForANamedResidentIsTheirsToVerify) {
   Effects rated = sms(kNewResident, "5");
   EXPECT_EQ(ticket(n).state, TicketState::closed);
   EXPECT_EQ(ticket(n).rating, 5);
-  EXPECT_EQ(engine_.points_of("m-repair-lead"), 5 * engine_.settings().points.per_star);
+  EXPECT_EQ(engine_.points_of("m-repair-lead"), engine_.settings().points.points_for_rating(5));
   EXPECT_FALSE(rated.points.empty());
 }
 
@@ -259,7 +259,7 @@ TEST_F(OrdersTest, FourOrdersFromRaiseToVerification) {
   EXPECT_EQ(ticket(n).state, TicketState::closed);
   EXPECT_EQ(ticket(n).rating, 5);
   EXPECT_EQ(ticket(n).close_reason, CloseReason::rated);
-  EXPECT_EQ(engine_.points_of("m-repair-1"), 5 * engine_.settings().points.per_star);
+  EXPECT_EQ(engine_.points_of("m-repair-1"), engine_.settings().points.points_for_rating(5));
   EXPECT_TRUE(contains(only_text_to(rated, kZhangSanPhone), "评价5分"));
   EXPECT_TRUE(contains(only_text_to(rated, kWangPhone), "谢谢您的评价"));
 }
@@ -466,9 +466,9 @@ TEST_F(OrdersTest, ProseStartingLikeACommandIsStillAReport) {
 TEST_F(OrdersTest, ResidentQueriesAndCancelsWhatAHelperReported) {
   sms(kZhaoPhone, "代 13900000009 想办残疾证");
   Effects query = sms(kNewResident, "查询");
-  EXPECT_EQ(only_text_to(query, kNewResident), "【连心桥】您的工单：1号已派单");
+  EXPECT_EQ(only_text_to(query, kNewResident), "【连心桥】您的工单：1号已派人处理");
   Effects one = sms(kNewResident, "CX 1");
-  EXPECT_EQ(only_text_to(one, kNewResident), "【连心桥】您的工单：1号已派单");
+  EXPECT_EQ(only_text_to(one, kNewResident), "【连心桥】您的工单：1号已派人处理");
   Effects other = sms(kNewResident, "查询 2");
   EXPECT_TRUE(contains(only_text_to(other, kNewResident), "没有找到您的工单2"));
 

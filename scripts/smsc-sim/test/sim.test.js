@@ -14,9 +14,15 @@ for (const command of Object.values(smpp.commands)) {
 }
 for (const tlv of Object.values(smpp.tlvs)) delete tlv.filter;
 
+// Every simulator started here is killed when the file's tests end, passed or failed: a failed
+// wait must not leave a child (and its sockets) keeping node alive until ctest's timeout.
+const started = [];
+test.after(() => { for (const child of started) if (child.exitCode === null) child.kill('SIGKILL'); });
+
 class Sim {
   constructor(extra = []) {
     this.child = spawn(process.execPath, [path.join(__dirname, '..', 'smsc.js'), ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+    started.push(this.child);
     this.events = [];
     this.waiters = [];
     this.req = 0;
@@ -233,7 +239,7 @@ test('stream: MOs left unanswered by a crashed ESME are sent again on the next b
   const second = await bindNew();
   const texts = [];
   second.on('deliver_sm', (pdu) => { texts.push(text.decodeUcs2(pdu.short_message)); second.send(pdu.response()); });
-  const done = await sim.waitFor('stream_done', (e) => e.id === 'crash', 5000);
+  const done = await sim.waitFor('stream_done', (e) => e.id === 'crash', 30000);  // slow under load
   assert.equal(done.acked, 30);
   assert.ok(done.lost >= 1, JSON.stringify(done));
   assert.equal(done.errors, 1);

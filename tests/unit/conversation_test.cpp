@@ -1,0 +1,273 @@
+// Conversations as people hold them: the rating question answered in words, a member's own report,
+// a member's 收到, automatic replies, and a second problem inside the join window.
+#include <gtest/gtest.h>
+
+#include "daemon/ctl/reports.hpp"
+#include "daemon/domain/answers.hpp"
+#include "tests/unit/engine_harness.hpp"
+
+namespace lianxin::domain {
+namespace {
+
+using namespace testing;
+
+// ---- the words (answers.hpp) ----
+
+TEST(Answers, RatingInAShortReply) {
+  struct Row {
+    const char* text;
+    std::optional<int> score;
+  };
+  for (const Row& row :
+       {Row{"4分吧", 4}, Row{"给5分", 5}, Row{"打个三分", 3}, Row{"五星", 5}, Row{"就3吧", 3},
+        Row{"满意 5", 5}, Row{"0", 0}, Row{"给你们打5分谢谢", 5}, Row{"４分", 4},
+        Row{"6", std::nullopt}, Row{"10分", std::nullopt}, Row{"3号楼", std::nullopt},
+        Row{"一直没人来", std::nullopt}, Row{"村口路灯坏了3天了还没有人来修", std::nullopt},
+        Row{"13800000000", std::nullopt}, Row{"", std::nullopt}}) {
+    EXPECT_EQ(rating_in_reply(row.text), row.score) << row.text;
+  }
+}
+
+TEST(Answers, UnhappyAutoRepliesAndMembersAcknowledgements) {
+  for (const char* text : {"差评", "不好", "太慢了", "服务态度不好", "差评！"})
+    EXPECT_TRUE(sounds_unhappy(text)) << text;
+  for (const char* text : {"满意", "谢谢", "好的"}) EXPECT_FALSE(sounds_unhappy(text)) << text;
+
+  for (const char* text : {"【自动回复】我正在开车，稍后回复您", "自动回复：您好，我现在不方便接听",
+                           "[Auto Reply] out of office", "我正在开会，稍后联系"})
+    EXPECT_TRUE(is_auto_reply(text)) << text;
+  for (const char* text : {"网格员电话一直不能接听，事情没人管", "村口路灯坏了", "谢谢"})
+    EXPECT_FALSE(is_auto_reply(text)) << text;
+
+  for (const char* text : {"收到", "好的", "OK", "ok", "收到，马上去", "好的收到", "收到了"})
+    EXPECT_TRUE(is_member_acknowledgement(text)) << text;
+  for (const char* text : {"", "收到一个问题村口路灯坏了", "接12", "帮助"})
+    EXPECT_FALSE(is_member_acknowledgement(text)) << text;
+}
+
+// ---- the engine ----
+
+class ConversationTest : public EngineTest {
+ protected:
+  // 张大爷's fallen light, accepted and resolved by whoever got it: the rating question is out.
+  TicketNo resolved_report() {
+    now_ += 24h;  // outside every join window
+    const TicketNo n = report_streetlight();
+    const Member* member = engine_.directory().find_member(*ticket(n).assignee);
+    sms(member->phone, "完成" + std::to_string(n));
+    EXPECT_EQ(ticket(n).state, TicketState::resolved);
+    return n;
+  }
+  std::string phone_of(TicketNo n) {
+    return engine_.directory().find_member(*ticket(n).assignee)->phone;
+  }
+};
+
+TEST_F(ConversationTest, TheRatingQuestionIsAnsweredInWords) {
+  enum Outcome { rated, reopened, asked_if_fixed, asked_again, new_ticket };
+  struct Row {
+    const char* text;
+    Outcome outcome;
+    int rating = 0;
+  };
+  for (const Row& row :
+       {Row{"谢谢", rated, 5}, Row{"好的", rated, 5}, Row{"修好了谢谢", rated, 5},
+        Row{"4分吧", rated, 4}, Row{"给5分", rated, 5}, Row{"打个三分", rated, 3},
+        Row{"满意", rated, 5}, Row{"不满意", rated, 2}, Row{"0", reopened}, Row{"没修好", reopened},
+        Row{"差评", asked_if_fixed}, Row{"还是不行", asked_if_fixed}, Row{"你好", asked_again},
+        Row{"6", asked_again}, Row{"石塘村后山的水管爆了到处是水", new_ticket}}) {
+    const TicketNo n = resolved_report();
+    const std::size_t before = engine_.tickets().size();
+    Effects e = sms(kZhangPhone, row.text);
+    const std::string reply = texts_to(e, kZhangPhone).empty() ? "" : texts_to(e, kZhangPhone)[0];
+    switch (row.outcome) {
+      case rated:
+        EXPECT_EQ(ticket(n).rating, row.rating) << row.text;
+        EXPECT_EQ(ticket(n).state, TicketState::closed) << row.text;
+        EXPECT_TRUE(contains(reply, "谢谢")) << row.text << " → " << reply;
+        break;
+      case reopened:
+        EXPECT_EQ(ticket(n).state, TicketState::reopened) << row.text;
+        break;
+      case asked_if_fixed:
+        EXPECT_EQ(ticket(n).state, TicketState::resolved) << row.text;
+        EXPECT_TRUE(contains(reply, "没解决请回复0")) << row.text << " → " << reply;
+        break;
+      case asked_again:
+        EXPECT_EQ(ticket(n).state, TicketState::resolved) << row.text;
+        EXPECT_TRUE(contains(reply, "回复5表示满意")) << row.text << " → " << reply;
+        break;
+      case new_ticket:
+        EXPECT_EQ(ticket(n).state, TicketState::resolved) << row.text;
+        EXPECT_EQ(engine_.tickets().size(), before + 1) << row.text;
+        break;
+    }
+    if (row.outcome != new_ticket) {
+      EXPECT_EQ(engine_.tickets().size(), before) << row.text;
+    }
+    if (ticket(n).state == TicketState::resolved) sms(kZhangPhone, "5");  // closes it
+  }
+}
+
+TEST_F(ConversationTest, UnhappyTwiceReopensAndAnythingElseIsAskedOnlyOnce) {
+  const TicketNo n = resolved_report();
+  EXPECT_TRUE(contains(only_text_to(sms(kZhangPhone, "差评"), kZhangPhone), "回复0"));
+  Effects again = sms(kZhangPhone, "差评");
+  EXPECT_EQ(ticket(n).state, TicketState::reopened);
+  EXPECT_TRUE(contains(only_text_to(again, kZhangPhone), "重新交办"));
+
+  const TicketNo m = resolved_report();
+  EXPECT_EQ(texts_to(sms(kZhangPhone, "你好"), kZhangPhone).size(), 1u);
+  EXPECT_TRUE(texts_to(sms(kZhangPhone, "在吗"), kZhangPhone).empty());  // no loop
+  EXPECT_EQ(ticket(m).state, TicketState::resolved);
+}
+
+TEST_F(ConversationTest, DissatisfactionNeverRaisesPointsAndRatingsAreSignedAroundThree) {
+  const auto& rules = engine_.settings().points;
+  EXPECT_EQ(rules.points_for_rating(5), 10);
+  EXPECT_EQ(rules.points_for_rating(4), 5);
+  EXPECT_EQ(rules.points_for_rating(3), 0);
+  EXPECT_EQ(rules.points_for_rating(2), -3);
+  EXPECT_EQ(rules.points_for_rating(1), -5);
+  const std::string line = ctl::points_rules_line(rules);  // shown under lianxinctl points
+  EXPECT_TRUE(line.starts_with("rules: rating 5→+10 4→+5 3→0 2→-3 1→-5")) << line;
+  const TicketNo n = resolved_report();
+  Effects unhappy = sms(kZhangPhone, "不满意");
+  ASSERT_FALSE(unhappy.points.empty());
+  EXPECT_EQ(unhappy.points.front().reason, "rating 2");
+  EXPECT_LT(unhappy.points.front().points, 0);
+  EXPECT_EQ(ticket(n).rating, 2);
+}
+
+TEST_F(ConversationTest, AMembersOwnReportGoesToAColleagueAndEarnsHerNoRatingPoints) {
+  Effects e = sms(kWangPhone, "村口两盏路灯杆被大风刮倒了");
+  ASSERT_EQ(e.tickets.size(), 1u);
+  const TicketNo n = e.tickets.front().ticket.number;
+  EXPECT_NE(ticket(n).assignee, std::optional<std::string>("m-wang"));
+  EXPECT_EQ(texts_to(e, kWangPhone).size(), 1u);  // the confirmation, not a dispatch too
+  EXPECT_TRUE(contains(texts_to(e, kWangPhone).front(), "工单号"));
+  const std::string colleague = phone_of(n);
+  sms(colleague, "完成" + std::to_string(n));
+  Effects rated = sms(kWangPhone, "5");
+  EXPECT_EQ(ticket(n).rating, 5);
+  for (const PointsEntry& p : rated.points) EXPECT_NE(p.member, "m-wang");
+  EXPECT_TRUE(texts_to(rated, kWangPhone).size() == 1u);  // thanks for the rating only
+}
+
+TEST_F(ConversationTest, AMembersShortReplyAcceptsHerOneNewDispatchOrGetsAHint) {
+  Effects nothing = sms(kWangPhone, "收到");
+  const std::string hint = only_text_to(nothing, kWangPhone);
+  EXPECT_LE(text::decode_utf8(hint).size(), 30u + 5u) << hint;  // + the signature
+  EXPECT_TRUE(contains(hint, "接12"));
+  const TicketNo n = report_streetlight();
+  const std::string member = phone_of(n);
+  Effects ok = sms(member, "好的");
+  EXPECT_EQ(ticket(n).state, TicketState::accepted);
+  EXPECT_TRUE(contains(only_text_to(ok, member), "已接单"));
+  EXPECT_TRUE(contains(only_text_to(sms(member, "帮助"), member), "完成123"));  // full help
+}
+
+TEST_F(ConversationTest, AutomaticRepliesAreStoredAndNeverAnswered) {
+  const TicketNo n = report_streetlight();
+  const std::string member = phone_of(n);
+  for (const std::string& from : {member, std::string(kZhangPhone), std::string(kStrangerPhone)}) {
+    Effects e = sms(from, "【自动回复】我正在开车，稍后回复您");
+    EXPECT_TRUE(e.sms.empty()) << from;
+    EXPECT_TRUE(e.tickets.empty()) << from;
+    EXPECT_TRUE(e.events.empty()) << from;
+    ASSERT_FALSE(e.logs.empty());
+    EXPECT_TRUE(contains(e.logs.front().message, "automatic reply")) << e.logs.front().message;
+  }
+}
+
+TEST_F(ConversationTest, InsideTheJoinWindowOnlyTheSameProblemJoins) {
+  const TicketNo n = report_streetlight();
+  struct Row {
+    const char* text;
+    bool joins;
+  };
+  for (const Row& row : {Row{"就在村口大樟树那边", true}, Row{"村口两盏路灯杆被大风刮倒了", true},
+                         Row{"还有我家门口的垃圾好几天没人收了", false}}) {
+    const std::size_t before = engine_.tickets().size();
+    sms(kZhangPhone, row.text);
+    EXPECT_EQ(engine_.tickets().size(), row.joins ? before : before + 1) << row.text;
+  }
+  EXPECT_EQ(ticket(n).state, TicketState::dispatched);
+}
+
+TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheRest) {
+  std::vector<TicketNo> numbers;
+  for (int i = 0; i < 12; ++i) {
+    now_ += 24h;
+    numbers.push_back(report_streetlight());
+  }
+  for (int i = 0; i < 3; ++i) {  // three finished: resolved and rated
+    const TicketNo n = numbers[static_cast<std::size_t>(i)];
+    sms(phone_of(n), "完成" + std::to_string(n));
+    sms(kZhangPhone, "5");
+  }
+  const std::string list = only_text_to(sms(kZhangPhone, "查询"), kZhangPhone);
+  EXPECT_TRUE(contains(list, "您的工单：" + std::to_string(numbers.back()) + "号已派人处理"))
+      << list;                                       // newest open first
+  EXPECT_FALSE(contains(list, "已结束；")) << list;  // no finished one listed while some are open
+  EXPECT_TRUE(contains(list, "件在办")) << list;     // the open ones that did not fit, counted
+  EXPECT_TRUE(contains(list, "另有3件已结束")) << list;
+}
+
+TEST_F(ConversationTest, ABurstIsAttachedAndForwardedInBatchesAndAFloodIsThrottled) {
+  const TicketNo n = report_streetlight();
+  const std::string member = phone_of(n);
+  std::size_t to_member = 0, to_villager = 0;
+  std::vector<TimerRequest> batch_timers;
+  for (int i = 0; i < 50; ++i) {  // 50 different texts within a second
+    now_ += 10ms;
+    Effects e = sms(kZhangPhone, "村口路灯那边补充第" + std::string(i % 2 ? "二" : "一") +
+                                     "点情况" + std::string(static_cast<std::size_t>(i), 'x'));
+    to_member += texts_to(e, member).size();
+    to_villager += texts_to(e, kZhangPhone).size();
+    for (const TimerRequest& t : timers_of(e, TimerKind::note_batch)) batch_timers.push_back(t);
+    EXPECT_TRUE(e.tickets.size() <= 1u);
+  }
+  EXPECT_EQ(engine_.tickets().size(), 1u);  // everything attached to the one ticket
+  EXPECT_EQ(ticket(n).notes.size(), 50u);
+  EXPECT_EQ(to_member, 1u);     // the first note at once, the rest wait for the batch
+  EXPECT_LE(to_villager, 10u);  // answers stop once the number floods
+  EXPECT_EQ(engine_.throttled_senders(now_), 1u);
+  ASSERT_EQ(batch_timers.size(), 1u);
+
+  // The batch is due while the number floods again: it waits; once it is quiet, one SMS.
+  now_ = batch_timers[0].at - 30s;
+  for (int i = 0; i < 12; ++i)
+    sms(kZhangPhone, "又一条补充" + std::string(static_cast<std::size_t>(i), 'y'));
+  now_ = batch_timers[0].at;
+  Effects early = timer(n, TimerKind::note_batch);
+  EXPECT_TRUE(texts_to(early, member).empty());
+  now_ += 2min;
+  EXPECT_EQ(engine_.throttled_senders(now_), 0u);
+  Effects batch = timer(n, TimerKind::note_batch);
+  const std::string joined = only_text_to(batch, member);
+  EXPECT_TRUE(contains(joined, "群众补充")) << joined;
+  EXPECT_TRUE(contains(joined, "条，见工单记录")) << joined;  // 49 notes do not fit: counted
+}
+
+TEST_F(ConversationTest, AComplaintAboutAMemberNeverReachesHerOrHerGrid) {
+  for (RouteKind route : {RouteKind::duty_desk, RouteKind::grid}) {
+    Settings s = engine_.settings();
+    for (Category& c : s.categories)
+      if (c.id == "conduct") c.route = route;  // even a county that routes it by grid
+    engine_.reload(s, make_directory());
+    now_ += 24h;
+    Effects e = sms(kZhangPhone, "王建国态度恶劣，报了三次路灯都不来");
+    ASSERT_EQ(e.tickets.size(), 1u);
+    const Ticket& t = ticket(e.tickets.front().ticket.number);
+    EXPECT_EQ(t.category, "conduct");
+    ASSERT_TRUE(t.assignee);
+    EXPECT_NE(*t.assignee, "m-wang");
+    EXPECT_NE(*t.assignee, "m-li");  // the grid the complaint came from
+    EXPECT_EQ(*t.assignee, "m-desk");
+    EXPECT_TRUE(texts_to(e, kWangPhone).empty());  // she never sees the complainant's number
+  }
+}
+
+}  // namespace
+}  // namespace lianxin::domain
