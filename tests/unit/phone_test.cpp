@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -177,6 +179,31 @@ TEST(MaskNumbersInText, EveryWayANumberIsWritten) {
            Row{"两个号13800001234和13900005678", "两个号138****1234和139****5678"},
        }) {
     EXPECT_EQ(mask_numbers_in_text(row.text), row.masked) << row.text;
+  }
+}
+
+// What the text fuzzer found (tests/fuzz/text_fuzz.cpp): a '+' between a letter and the number,
+// and digits left beside a masked number that chained into another readable number.
+TEST(MaskNumbersInText, NoReadableMobileSurvivesWhatTheFuzzerFound) {
+  auto readable = [](const std::string& masked) {
+    std::string digits;
+    for (char c : masked) {
+      if (c == ' ' || c == '-') continue;
+      digits.push_back(c);
+    }
+    for (std::size_t i = 0; i + 11 <= digits.size(); ++i) {
+      const std::string run = digits.substr(i, 11);
+      if (run[0] == '1' && run[1] >= '3' && run[1] <= '9' &&
+          std::all_of(run.begin(), run.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const char* text : {"x+8613800001234", "id:a+13800001234", "+86 138 0000 1234 5678 9012",
+                           "13800001234-13900005678-1"}) {
+    const std::string masked = mask_numbers_in_text(text);
+    EXPECT_FALSE(readable(masked)) << text << " → " << masked;
   }
 }
 
