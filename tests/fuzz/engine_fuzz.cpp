@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,10 @@ const char* const kTexts[] = {"接",
                               "WC2",
                               "TH2"};
 
-void check(const Engine& engine, const Effects& e) {
+// `typed`: villagers' numbers that somebody wrote into a text; a text is passed on to the member
+// handling it as written ("有事打我儿子139…" must reach her), so only numbers nobody typed are
+// the engine's to keep out of SMS.
+void check(const Engine& engine, const Effects& e, const std::set<std::string>& typed) {
   require(engine.check_indexes(), "indexes match a recount");
   const std::string& signature = engine.settings().signature;
   for (const OutgoingSms& sms : e.sms) {
@@ -70,6 +74,7 @@ void check(const Engine& engine, const Effects& e) {
       require(utf16_length(sms.text) <= kSingleUcs2SmsUnits, "one SMS for a villager");
     }
     for (const char* villager : {testing::kZhangPhone, testing::kLiNainaiPhone}) {
+      if (typed.contains(villager)) continue;
       if (sms.to != villager) {
         require(sms.text.find(std::string(villager).substr(3)) == std::string::npos,
                 "another villager's number masked");
@@ -88,11 +93,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   TimePoint now = TimePoint{} + std::chrono::hours(24 * 20574);
   std::int64_t inbound = 0;
   std::multimap<TimePoint, std::pair<TicketNo, TimerKind>> timers;
+  std::set<std::string> typed;
   auto keep = [&](const Effects& e) {
-    check(engine, e);
+    check(engine, e, typed);
     for (const TimerRequest& t : e.timers) {
       if (!t.cancel) timers.emplace(t.at, std::make_pair(t.ticket, t.kind));
     }
+  };
+  auto sms_from = [&](const char* from, const std::string& text) {
+    for (const char* villager : {testing::kZhangPhone, testing::kLiNainaiPhone}) {
+      if (text.find(std::string(villager).substr(3)) != std::string::npos) typed.insert(villager);
+    }
+    keep(engine.on_sms(from, text, now, ++inbound));
   };
   std::size_t at = 0;
   auto next = [&]() -> std::uint8_t { return at < size ? data[at++] : 0; };
@@ -109,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           text.append(reinterpret_cast<const char*>(data + at), n);
           at += n;
         }
-        keep(engine.on_sms(kPhones[(op >> 3) % std::size(kPhones)], text, now, ++inbound));
+        sms_from(kPhones[(op >> 3) % std::size(kPhones)], text);
         break;
       }
       case 3:  // the clock moves: seconds to days
@@ -156,9 +168,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 7:  // raw bytes as an SMS from a villager
       {
         const std::size_t n = std::min<std::size_t>(size - at, arg % 64);
-        keep(engine.on_sms(testing::kZhangPhone,
-                           std::string(reinterpret_cast<const char*>(data + at), n), now,
-                           ++inbound));
+        sms_from(testing::kZhangPhone, std::string(reinterpret_cast<const char*>(data + at), n));
         at += n;
         break;
       }
