@@ -33,7 +33,7 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
   }
   const Reading reading = read_text(settings_, text);
   RatingPrompt& prompt = rating_prompts_[ticket.number];
-  if (reading.intent == Intent::feedback_bad || sounds_unhappy(text)) {
+  if (!reading.urgent && (reading.intent == Intent::feedback_bad || sounds_unhappy(text))) {
     // 差评 / 不好 / 还是不行: asked once whether it is fixed; unhappy again means "send someone".
     call.record(ticket, call.from, "reporter unhappy with the result: " + text);
     if (prompt.asked_if_fixed) {
@@ -58,9 +58,9 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
     resident_rate(call, ticket, 5, true);
     return true;
   }
-  // A report the model is sure of, or a long one, is a new problem: its own ticket.
+  // A danger, a report the model is sure of, or a long one is a new problem: its own ticket.
   if (reading.intent == Intent::report && !command_like &&
-      (!reading.needs_review || text::decode_utf8(text).size() > kShortReply)) {
+      (reading.urgent || !reading.needs_review || text::decode_utf8(text).size() > kShortReply)) {
     return false;
   }
   // Anything else (你好, 6, ?): the question once more, then silence (a loop helps nobody).

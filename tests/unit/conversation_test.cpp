@@ -75,7 +75,8 @@ TEST_F(ConversationTest, TheRatingQuestionIsAnsweredInWords) {
         Row{"4分吧", rated, 4}, Row{"给5分", rated, 5}, Row{"打个三分", rated, 3},
         Row{"满意", rated, 5}, Row{"不满意", rated, 2}, Row{"0", reopened}, Row{"没修好", reopened},
         Row{"差评", asked_if_fixed}, Row{"还是不行", asked_if_fixed}, Row{"你好", asked_again},
-        Row{"6", asked_again}, Row{"石塘村后山的水管爆了到处是水", new_ticket}}) {
+        Row{"6", asked_again}, Row{"石塘村后山的水管爆了到处是水", new_ticket},
+        Row{"屋里冒烟了", new_ticket}}) {
     const TicketNo n = resolved_report();
     const std::size_t before = engine_.tickets().size();
     Effects e = sms(kZhangPhone, row.text);
