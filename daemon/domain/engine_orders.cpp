@@ -24,7 +24,6 @@
 namespace lianxin::domain {
 namespace {
 
-constexpr std::string_view kSystem = "system";
 constexpr std::string_view kOperatorPrefix = "operator:";
 // A word shorter than this is no part of a team name ("修" would match too much).
 constexpr std::size_t kMinTeamWordLength = 2;
@@ -197,28 +196,6 @@ std::optional<std::string> personal_phone(std::string_view typed, std::string_vi
   std::optional<PhoneNumber> number = parse_phone_number(typed, country);
   if (!number || number->kind == NumberKind::service) return std::nullopt;
   return number->canonical;
-}
-
-// For member_wrong_state: where a ticket is that cannot be handed on.
-std::string_view finished_label(TicketState state) {
-  switch (state) {
-    case TicketState::resolved:
-      return "待评价";
-    case TicketState::awaiting_location:
-      return "待确认地点";
-    case TicketState::invalid:
-      return "已作废";
-    case TicketState::cancelled:
-      return "已取消";
-    default:
-      return "已结束";
-  }
-}
-
-std::string repeat_key(std::string_view text) {
-  std::string key = text::normalize_for_matching(text);
-  std::erase(key, ' ');
-  return key;
 }
 
 }  // namespace
@@ -470,7 +447,7 @@ void Engine::member_assign(Call& call, const Member& leader, const Assign& assig
     call.reply(t.member_wrong_state,
                TemplateValues()
                    .set("ticket", number)
-                   .set("status", std::string(finished_label(ticket->state))),
+                   .set("status", std::string(member_status_label(ticket->state))),
                number);
     return;
   }
