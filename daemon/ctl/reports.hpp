@@ -62,6 +62,8 @@ std::string render_points(const std::vector<domain::PointsRow>& rows, domain::Po
 std::string render_directory(const domain::Directory& directory, std::string_view what,
                              Format format);
 
+// A time as the operator's terminal shows it (local time, strftime format).
+std::string local_text(domain::TimePoint at, const char* format);
 // "45m", "3h12m", "2d4h"; "-" when none.
 std::string format_duration(std::optional<std::chrono::seconds> duration);
 // RFC 4180 cell: quoted when it holds a comma, quote or line break.
