@@ -8,14 +8,11 @@
 #include <string_view>
 
 #include "config/daemon_config.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "config_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 }  // namespace
 

@@ -9,16 +9,13 @@
 #include <string_view>
 
 #include "daemon/app/control_protocol.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
 using namespace lianxin::control;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "control_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 }  // namespace
 

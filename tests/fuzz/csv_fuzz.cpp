@@ -9,16 +9,13 @@
 
 #include "config/csv.hpp"
 #include "config/directory_csv.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
 using namespace lianxin::config;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "csv_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 }  // namespace
 

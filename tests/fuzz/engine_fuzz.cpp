@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "daemon/domain/engine.hpp"
+#include "tests/fuzz/property.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
 
@@ -22,11 +23,7 @@ namespace {
 
 using namespace lianxin::domain;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "engine_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 const char* const kPhones[] = {
     testing::kZhangPhone, testing::kLiNainaiPhone, testing::kStrangerPhone,

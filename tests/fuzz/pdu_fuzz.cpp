@@ -13,16 +13,13 @@
 #include <cstdlib>
 
 #include "protocol/pdu.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
 using namespace lianxin::smpp;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "pdu_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 void check_frame(ByteView frame) {
   const DecodeResult result = decode(frame);

@@ -14,18 +14,13 @@
 #include "protocol/receipt.hpp"
 #include "protocol/segment.hpp"
 #include "protocol/text.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
 using namespace lianxin::sms;
 using namespace std::chrono_literals;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
+using lianxin::fuzz::require;
 
 std::uint8_t pick_coding(FuzzedDataProvider& in) {
   static constexpr std::uint8_t codings[] = {0x00, 0x01, 0x03, 0x04, 0x08, 0x18, 0xF4};
@@ -36,67 +31,68 @@ std::uint8_t pick_coding(FuzzedDataProvider& in) {
 void check_released(const std::vector<ReassembledMessage>& released, const Reassembler& r,
                     Reassembler::TimePoint now) {
   for (const auto& m : released) {
-    check(is_valid_utf8(m.text), "released text is valid UTF-8");
-    check(!m.parts.empty(), "a released message has at least one part");
+    require(is_valid_utf8(m.text), "released text is valid UTF-8");
+    require(!m.parts.empty(), "a released message has at least one part");
     for (std::size_t i = 1; i < m.parts.size(); ++i) {
-      check(m.parts[i - 1].seq < m.parts[i].seq, "parts are in seq order");
+      require(m.parts[i - 1].seq < m.parts[i].seq, "parts are in seq order");
     }
     switch (m.release) {
       case Release::complete:
-        check(m.missing.empty() && m.parts.size() == m.total, "complete has every part");
+        require(m.missing.empty() && m.parts.size() == m.total, "complete has every part");
         break;
       case Release::expired:
-        check(m.first_seen + r.options().timeout <= now, "expired only after the timeout");
+        require(m.first_seen + r.options().timeout <= now, "expired only after the timeout");
         [[fallthrough]];
       case Release::evicted:
-        check(m.parts.size() + m.missing.size() == m.total, "parts + missing == total");
-        check(!m.missing.empty(), "incomplete lacks a part");
+        require(m.parts.size() + m.missing.size() == m.total, "parts + missing == total");
+        require(!m.missing.empty(), "incomplete lacks a part");
         break;
       case Release::single:
       case Release::malformed:
-        check(m.parts.size() == 1, "released alone");
+        require(m.parts.size() == 1, "released alone");
         break;
     }
   }
 }
 
 void check_bounds(const Reassembler& r) {
-  check(r.pending() <= r.options().max_pending, "pending bounded");
-  check(r.pending() <= 1 || r.pending_octets() <= r.options().max_pending_octets,
-        "pending octets bounded");
-  check(r.pending() == 0 || r.next_deadline().has_value(), "deadline while pending");
+  require(r.pending() <= r.options().max_pending, "pending bounded");
+  require(r.pending() <= 1 || r.pending_octets() <= r.options().max_pending_octets,
+          "pending octets bounded");
+  require(r.pending() == 0 || r.next_deadline().has_value(), "deadline while pending");
 }
 
 void check_text(std::uint8_t dc, const Bytes& bytes) {
   const std::string text = decode(dc, bytes);
-  check(is_valid_utf8(text), "decode gives valid UTF-8");
+  require(is_valid_utf8(text), "decode gives valid UTF-8");
   const std::u32string cps = utf8_to_code_points(text);
-  check(decode(data_coding::ucs2, encode(text, Encoding::ucs2).bytes) == text, "UCS-2 round trip");
+  require(decode(data_coding::ucs2, encode(text, Encoding::ucs2).bytes) == text,
+          "UCS-2 round trip");
   const Encoding chosen = choose_encoding(cps, true);
   const Encoded encoded = encode(text, chosen);
-  check(encoded.replaced == 0, "chosen encoding is lossless");
-  check(decode(data_coding_of(chosen), encoded.bytes) == text, "chosen encoding round trips");
-  check(count_units(text, chosen) * (chosen == Encoding::ucs2 ? 2 : 1) == encoded.bytes.size(),
-        "units match octets");
+  require(encoded.replaced == 0, "chosen encoding is lossless");
+  require(decode(data_coding_of(chosen), encoded.bytes) == text, "chosen encoding round trips");
+  require(count_units(text, chosen) * (chosen == Encoding::ucs2 ? 2 : 1) == encoded.bytes.size(),
+          "units match octets");
   // Latin-1 and octet data decode one character per byte, losslessly.
   if (alphabet_of(dc) == Alphabet::latin1 || alphabet_of(dc) == Alphabet::octets) {
-    check(encode(text, Encoding::latin1).bytes == bytes, "Latin-1 lossless");
+    require(encode(text, Encoding::latin1).bytes == bytes, "Latin-1 lossless");
   }
 }
 
 void check_segment(const std::string& raw, std::uint16_t ref, ConcatMode mode, bool latin1) {
   const Segmented s = segment(raw, ref, SegmentOptions{mode, latin1, std::nullopt});
   if (s.error) {
-    check(s.parts.empty(), "no parts on error");
+    require(s.parts.empty(), "no parts on error");
     return;
   }
-  check(!s.parts.empty() && s.parts.size() <= max_parts, "part count");
-  check(s.replaced == 0, "chosen encoding replaces nothing");
+  require(!s.parts.empty() && s.parts.size() <= max_parts, "part count");
+  require(s.replaced == 0, "chosen encoding replaces nothing");
   Bytes joined;
   std::string separately;
   for (std::size_t i = 0; i < s.parts.size(); ++i) {
     const Part& p = s.parts[i];
-    check(p.short_message.size() <= 6 + 160, "short_message fits");
+    require(p.short_message.size() <= 6 + 160, "short_message fits");
     if (p.message_payload) {
       joined.insert(joined.end(), p.message_payload->begin(), p.message_payload->end());
       continue;
@@ -104,17 +100,19 @@ void check_segment(const std::string& raw, std::uint16_t ref, ConcatMode mode, b
     const ParsedUserData parsed =
         parse_concat(p.udhi ? esm_class_udhi : 0, p.short_message,
                      p.sar ? SarTlvs{p.sar->ref, p.sar->total, p.sar->seq} : SarTlvs{});
-    check(!parsed.error, "own UDH parses");
+    require(!parsed.error, "own UDH parses");
     if (s.parts.size() > 1) {
-      check(parsed.concat && parsed.concat->seq == i + 1 && parsed.concat->total == s.parts.size(),
-            "own concatenation info");
+      require(
+          parsed.concat && parsed.concat->seq == i + 1 && parsed.concat->total == s.parts.size(),
+          "own concatenation info");
     }
     // No character is split: decoding part by part gives what decoding the whole gives.
     separately += decode(p.data_coding, parsed.body);
     joined.insert(joined.end(), parsed.body.begin(), parsed.body.end());
   }
-  check(decode(s.parts[0].data_coding, joined) == sanitize_utf8(raw), "segments join to the text");
-  if (!s.parts[0].message_payload) check(separately == sanitize_utf8(raw), "parts decode alone");
+  require(decode(s.parts[0].data_coding, joined) == sanitize_utf8(raw),
+          "segments join to the text");
+  if (!s.parts[0].message_payload) require(separately == sanitize_utf8(raw), "parts decode alone");
 }
 
 }  // namespace
@@ -145,7 +143,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const AddResult res = r.add(std::move(p), now);
         check_released(res.released, r, now);
         if (res.outcome == AddOutcome::stored || res.outcome == AddOutcome::duplicate) {
-          for (const auto& m : res.released) check(m.release == Release::evicted, "only evictions");
+          for (const auto& m : res.released)
+            require(m.release == Release::evicted, "only evictions");
         }
         check_bounds(r);
         break;
@@ -160,12 +159,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string sm = in.ConsumeRandomLengthString(260);
         const Bytes bytes(sm.begin(), sm.end());
         const ParsedUserData parsed = parse_concat(esm, bytes, sar);
-        check(parsed.body.size() <= bytes.size(), "body within the message");
+        require(parsed.body.size() <= bytes.size(), "body within the message");
         if (parsed.error || !(esm & esm_class_udhi)) {
-          check(parsed.body == bytes, "plain or malformed keeps everything");
+          require(parsed.body == bytes, "plain or malformed keeps everything");
         } else {
-          check(std::equal(parsed.body.rbegin(), parsed.body.rend(), bytes.rbegin()),
-                "body is the tail");
+          require(std::equal(parsed.body.rbegin(), parsed.body.rend(), bytes.rbegin()),
+                  "body is the tail");
         }
         if (parsed.concat) {
           InboundPart p;
@@ -185,8 +184,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         now += std::chrono::seconds(in.ConsumeIntegralInRange<int>(0, 90));
         const auto released = r.expire(now);
         check_released(released, r, now);
-        for (const auto& m : released) check(m.release == Release::expired, "expire expires");
-        check(!r.next_deadline() || *r.next_deadline() > now, "nothing overdue after expire");
+        for (const auto& m : released) require(m.release == Release::expired, "expire expires");
+        require(!r.next_deadline() || *r.next_deadline() > now, "nothing overdue after expire");
         check_bounds(r);
         break;
       }
@@ -209,16 +208,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (in.ConsumeBool()) tlvs.message_state = in.ConsumeIntegral<std::uint8_t>();
         if (in.ConsumeBool()) tlvs.receipted_message_id = in.ConsumeRandomLengthString(70);
         const ParsedReceipt parsed = parse_receipt(tlvs, text);
-        check(parsed.receipt.has_value() != static_cast<bool>(parsed.error), "receipt or error");
-        if (parsed.receipt) check(!parsed.receipt->message_id.empty(), "receipt has an id");
+        require(parsed.receipt.has_value() != static_cast<bool>(parsed.error), "receipt or error");
+        if (parsed.receipt) require(!parsed.receipt->message_id.empty(), "receipt has an id");
         const std::string other = in.ConsumeRandomLengthString(30);
         const std::string& id = parsed.receipt ? parsed.receipt->message_id : text;
-        check(same_message_id(id, other) == same_message_id(other, id), "id match symmetric");
-        if (!normalize_message_id(id).empty()) check(same_message_id(id, id), "id matches itself");
+        require(same_message_id(id, other) == same_message_id(other, id), "id match symmetric");
+        if (!normalize_message_id(id).empty())
+          require(same_message_id(id, id), "id matches itself");
         const auto variants = message_id_variants(other);
         const bool listed =
             std::find(variants.begin(), variants.end(), normalize_message_id(id)) != variants.end();
-        check(listed == same_message_id(id, other), "variants agree with same_message_id");
+        require(listed == same_message_id(id, other), "variants agree with same_message_id");
         break;
       }
       default: {  // a burst of parts of one message, shuffled by the input

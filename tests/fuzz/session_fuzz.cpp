@@ -12,16 +12,13 @@
 
 #include "protocol/pdu.hpp"
 #include "protocol/session.hpp"
+#include "tests/fuzz/property.hpp"
 
 namespace {
 
 using namespace lianxin::smpp;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "session_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 // Everything the session wrote must be whole PDUs we can decode.
 void check_output(Session& session) {

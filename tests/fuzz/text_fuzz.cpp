@@ -16,6 +16,7 @@
 #include "daemon/domain/language.hpp"
 #include "daemon/domain/normalize.hpp"
 #include "daemon/domain/phone.hpp"
+#include "tests/fuzz/property.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
 
@@ -23,11 +24,7 @@ namespace {
 
 using namespace lianxin::domain;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "text_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 // A Chinese mobile number (1[3-9] and nine more digits, with or without 86/0086, spaces or
 // dashes between digits allowed) that is not part of a word: what masking must never leave.

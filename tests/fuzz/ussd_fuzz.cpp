@@ -12,6 +12,7 @@
 #include "daemon/domain/engine.hpp"
 #include "daemon/domain/templates.hpp"
 #include "daemon/domain/ussd.hpp"
+#include "tests/fuzz/property.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
 #include "tests/unit/ussd_engine_port.hpp"
@@ -20,11 +21,7 @@ namespace {
 
 using namespace lianxin::domain;
 
-void require(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "ussd_fuzz property violated: %s\n", what);
-  std::abort();
-}
+using lianxin::fuzz::require;
 
 }  // namespace
 
