@@ -186,6 +186,12 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
       (inbox.length ? `; got instead: ${inbox.map((m) => `${mask(m.to)}: ${m.text}`).join(' | ')}` : ''));
     return matches;
   }
+  // The dispatch SMS of ticket n (to whoever the routing chose), as a person to answer as.
+  async function dispatchOf(n) {
+    const sms = await until(() => inbox.find((m) => new RegExp(`新工单${n}`).test(m.text)), 30,
+      () => `the dispatch of ticket ${n}`);
+    return { name: label(dir, sms.to, service), phone: sms.to, sms };
+  }
   function sameTicket(a, b, what) {
     if (a !== b) throw new Error(`${what}: ticket numbers differ (${a} vs ${b})`);
     return a;
@@ -418,8 +424,7 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
       say(`          ${line}`);
     }
     await mt([desk, new RegExp(`${n}.*已核实为`)]);
-    const dispatched = await until(() => inbox.find((m) => new RegExp(`新工单${n}`).test(m.text)), 30,
-      () => `the dispatch of ticket ${n} after recategorize`);
+    const dispatched = (await dispatchOf(n)).sms;
     note(`routed afresh as 邻里纠纷 to ${label(dir, dispatched.to, service)}; the correction is kept ` +
       'as training data for lianxinctl train --with-corrections');
     expectations.push({ story: 11, ticket: Number(n), state: 'dispatched', category: 'dispute',
@@ -433,23 +438,19 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
     await mo(villager, '村口那个垃圾桶满出来了，好几天没人来收');
     const [received] = await mt([villager, /工单号?\s*(\d+)/]);
     const n = received[1];
-    const handler = await until(() => inbox.find((m) => new RegExp(`新工单${n}`).test(m.text)), 30,
-      () => `the dispatch of ticket ${n}`);
-    const member = { name: label(dir, handler.to, service), phone: handler.to };
+    const member = await dispatchOf(n);
     await mo(member, `完成${n} 已清运，垃圾桶也洗了`);
     await mt([villager, /回复5表示满意/]);
     await mo(villager, '谢谢');
     await mt([villager, /已按满意（5分）/]);
     note('谢谢 to the rating question is a rating of 5, and the villager is told it counted');
     expectations.push({ story: 12, ticket: Number(n), state: 'closed', rating: 5, category: 'sanitation',
-      assignee: dir.people.get(national(handler.to)).id, grid: villager.grid });
+      assignee: dir.people.get(national(member.phone)).id, grid: villager.grid });
 
     await mo(villager, '桥头那段路塌了一个坑，电瓶车骑过去差点摔倒');
     const [second] = await mt([villager, /工单号?\s*(\d+)/]);
     const m = second[1];
-    const handler2 = await until(() => inbox.find((x) => new RegExp(`新工单${m}`).test(x.text)), 30,
-      () => `the dispatch of ticket ${m}`);
-    const member2 = { name: label(dir, handler2.to, service), phone: handler2.to };
+    const member2 = await dispatchOf(m);
     await mo(member2, `完成${m}`);
     await mt([villager, /回复5表示满意/]);
     await mo(villager, '差评');
@@ -467,10 +468,9 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
     await mo(member, '文化礼堂门口的两盏路灯坏了，晚上开会的人看不清台阶');
     const [received] = await mt([member, /工单号?\s*(\d+)/]);
     const n = received[1];
-    const handler = await until(() => inbox.find((x) => new RegExp(`新工单${n}`).test(x.text)), 30,
-      () => `the dispatch of ticket ${n}`);
-    if (national(handler.to) === national(member.phone)) throw new Error('a member was dispatched his own report');
-    note(`it goes to ${label(dir, handler.to, service)}, not to ${member.name} himself, and nobody earns ` +
+    const handler = await dispatchOf(n);
+    if (national(handler.phone) === national(member.phone)) throw new Error('a member was dispatched his own report');
+    note(`it goes to ${handler.name}, not to ${member.name} himself, and nobody earns ` +
       'rating points on a ticket they reported');
     expectations.push({ story: 13, ticket: Number(n), state: 'dispatched', category: 'streetlight',
       grid: member.grid });
@@ -483,9 +483,7 @@ async function play(configDir, eventsFile, commandsFile, service, outFile, lianx
     await mo(villager, '后门水沟堵死了，一下雨水就漫到路上');
     const [received] = await mt([villager, /工单号?\s*(\d+)/]);
     const n = received[1];
-    const handler = await until(() => inbox.find((x) => new RegExp(`新工单${n}`).test(x.text)), 30,
-      () => `the dispatch of ticket ${n}`);
-    const member = { name: label(dir, handler.to, service), phone: handler.to };
+    const member = await dispatchOf(n);
     const more = ['水沟里全是烂树叶', '还有塑料袋', '沟边的石板也松了', '味道很大', '蚊子也多',
       '我拍了照片', '下午我都在家', '就在大樟树后面'];
     await mo(villager, `水沟的事：${more[0]}`);

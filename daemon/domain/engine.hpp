@@ -340,7 +340,9 @@ class Engine {
   std::vector<Ticket*> member_open_tickets(const Member& member);
   std::vector<Ticket*> reporter_tickets(std::string_view phone, bool open_only);
   bool own_ticket(const Ticket& ticket, std::string_view member) const;
-  bool has_fresh_ticket(const std::string& phone, TimePoint now);
+  // Their newest open ticket when it was opened within windows.duplicate_join, else null: what
+  // they send now may belong to it.
+  Ticket* fresh_ticket(std::string_view phone, TimePoint now);
   std::vector<std::string> complained_about(const Ticket& ticket) const;
   Ticket* latest_reporter_ticket(std::string_view phone, TicketState state);
 
@@ -427,6 +429,7 @@ class Engine {
   // When each number's recent SMS came (the last minute): flood throttling.
   std::unordered_map<std::string, std::deque<TimePoint>> sender_times_;
   bool note_sender(const std::string& from, TimePoint now);  // true: throttled
+  bool flooding(const std::string& phone, TimePoint now) const;
   void forward_note(Call& call, const Ticket& ticket, const std::string& text);
   void flush_notes(Call& call, const Ticket& ticket);
   // Indexes over tickets_, maintained by reindex()/unindex().

@@ -14,6 +14,12 @@ namespace {
 constexpr std::size_t kRememberedSenders = 20000;
 constexpr std::size_t kBatchedNoteChars = 200;  // a batched 群众补充 stays a few SMS parts
 
+// Notes go to the member while the ticket is with her (or waits for its rating).
+bool notes_reach_member(const Ticket& ticket) {
+  return ticket.assignee &&
+         (is_with_assignee(ticket.state) || ticket.state == TicketState::resolved);
+}
+
 }  // namespace
 
 // A text from the reporter of a ticket that waits for its rating. Returns false when the text is
@@ -32,9 +38,9 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
     return true;
   }
   const Reading reading = read_text(settings_, text);
-  RatingPrompt& prompt = rating_prompts_[ticket.number];
   if (!reading.urgent && (reading.intent == Intent::feedback_bad || sounds_unhappy(text))) {
     // 差评 / 不好 / 还是不行: asked once whether it is fixed; unhappy again means "send someone".
+    RatingPrompt& prompt = rating_prompts_[ticket.number];
     call.record(ticket, call.from, "reporter unhappy with the result: " + text);
     if (prompt.asked_if_fixed) {
       call.log(LogLevel::info, "ticket " + number + ": unhappy again after the question, reopened",
@@ -64,6 +70,7 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
     return false;
   }
   // Anything else (你好, 6, ?): the question once more, then silence (a loop helps nobody).
+  RatingPrompt& prompt = rating_prompts_[ticket.number];
   if (prompt.asked_again) {
     call.log(LogLevel::info, "ticket " + number + ": no rating in the answer, already asked again",
              ticket.number);
@@ -107,27 +114,29 @@ bool Engine::note_sender(const std::string& from, TimePoint now) {
       return entry.second.empty() || entry.second.back() + std::chrono::minutes(1) <= now;
     });
   }
-  return times.size() > static_cast<std::size_t>(settings_.loop_protection.sender_per_minute);
+  return flooding(from, now);
+}
+
+bool Engine::flooding(const std::string& phone, TimePoint now) const {
+  auto it = sender_times_.find(phone);
+  if (it == sender_times_.end()) return false;
+  const auto recent = std::count_if(it->second.begin(), it->second.end(), [now](TimePoint t) {
+    return t + std::chrono::minutes(1) > now;
+  });
+  return recent > settings_.loop_protection.sender_per_minute;
 }
 
 std::size_t Engine::throttled_senders(TimePoint now) const {
-  std::size_t n = 0;
-  for (const auto& [from, times] : sender_times_) {
-    const auto recent = std::count_if(times.begin(), times.end(), [now](TimePoint t) {
-      return t + std::chrono::minutes(1) > now;
-    });
-    if (recent > settings_.loop_protection.sender_per_minute) ++n;
-  }
-  return n;
+  return static_cast<std::size_t>(
+      std::count_if(sender_times_.begin(), sender_times_.end(),
+                    [&](const auto& entry) { return flooding(entry.first, now); }));
 }
 
 // A villager's note to her ticket: to its member at once, or with the next batch when one went
 // out less than windows.note_batch ago (50 texts in a second make one or two SMS, not 50).
 void Engine::forward_note(Call& call, const Ticket& ticket, const std::string& text) {
   const Templates& t = settings_.templates;
-  const bool with_member =
-      ticket.assignee && (is_with_assignee(ticket.state) || ticket.state == TicketState::resolved);
-  if (!with_member) {
+  if (!notes_reach_member(ticket)) {
     call.reply(t.resident_note_added, TemplateValues().set("ticket", ticket.number), ticket.number);
     return;
   }
@@ -154,26 +163,21 @@ void Engine::flush_notes(Call& call, const Ticket& ticket) {
   auto it = note_batches_.find(ticket.number);
   if (it == note_batches_.end() || it->second.waiting.empty()) return;
   NoteBatch& batch = it->second;
-  const bool with_member =
-      ticket.assignee && (is_with_assignee(ticket.state) || ticket.state == TicketState::resolved);
-  if (!with_member) {
+  if (!notes_reach_member(ticket)) {
     note_batches_.erase(it);
     return;
   }
-  // Still flooding: forwards wait until the number slows down.
-  if (auto flood = sender_times_.find(ticket.reporter);
-      flood != sender_times_.end() && call.from.empty() &&
-      std::count_if(flood->second.begin(), flood->second.end(), [&](TimePoint t) {
-        return t + std::chrono::minutes(1) > call.now;
-      }) > settings_.loop_protection.sender_per_minute) {
+  if (flooding(ticket.reporter, call.now)) {  // forwards wait until the number slows down
     call.arm(ticket, TimerKind::note_batch, call.now + settings_.windows.note_batch);
     return;
   }
   std::string joined;
-  std::size_t shown = 0;
+  std::size_t shown = 0, chars = 0;
   for (const std::string& note : batch.waiting) {
-    if (!joined.empty() && text::decode_utf8(joined + note).size() > kBatchedNoteChars) break;
+    const std::size_t length = text::decode_utf8(note).size() + 1;  // and its separator
+    if (shown > 0 && chars + length > kBatchedNoteChars) break;
     joined += (joined.empty() ? "" : "；") + note;
+    chars += length;
     ++shown;
   }
   if (shown < batch.waiting.size()) {

@@ -53,7 +53,7 @@ void Engine::resident_text(Call& call, const std::string& text) {
       return;
     case Intent::greeting:
       // A question right after a report (要不要我发照片给你们) is about that report: a note.
-      if (!member && has_fresh_ticket(call.from, call.now)) {
+      if (!member && fresh_ticket(call.from, call.now) != nullptr) {
         resident_report(call, text, reading);
         return;
       }

@@ -34,12 +34,12 @@ std::vector<std::string> Engine::complained_about(const Ticket& ticket) const {
   return out;
 }
 
-// An open ticket of theirs within the join window: what they send now may belong to it.
-bool Engine::has_fresh_ticket(const std::string& phone, TimePoint now) {
-  for (Ticket* ticket : reporter_tickets(phone, true)) {
-    if (ticket->created_at + settings_.windows.duplicate_join >= now) return true;
+Ticket* Engine::fresh_ticket(std::string_view phone, TimePoint now) {
+  std::vector<Ticket*> open = reporter_tickets(phone, true);  // oldest first
+  if (open.empty() || open.back()->created_at + settings_.windows.duplicate_join < now) {
+    return nullptr;
   }
-  return false;
+  return open.back();
 }
 
 // Who may not earn rating points on it: the member who reported it, raised it (点单) or reported
@@ -313,13 +313,10 @@ void Engine::resident_cancel(Call& call, std::optional<TicketNo> number,
 
 void Engine::resident_report(Call& call, const std::string& text, const Reading& reading) {
   const Templates& t = settings_.templates;
-  // A recent open ticket from the same number: the text belongs to it.
-  Ticket* recent = nullptr;
-  for (Ticket* ticket : reporter_tickets(call.from, true)) {
-    if (ticket->created_at + settings_.windows.duplicate_join >= call.now) recent = ticket;
-  }
+  // A recent open ticket from the same number: the text belongs to it. A flood is attached to
+  // the sender's newest open ticket however old, rather than opening 50 tickets.
+  Ticket* recent = fresh_ticket(call.from, call.now);
   if (call.throttled && recent == nullptr) {
-    // A flood: attached to the sender's latest open ticket, however old, rather than 50 tickets.
     std::vector<Ticket*> open = reporter_tickets(call.from, true);
     if (!open.empty()) recent = open.back();
   }
