@@ -183,6 +183,8 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
                                 "reopened",
                                 "resolved",
                                 "redo_rate",
+                                "complaints",
+                                "complaint_rate",
                                 "median_accept_seconds",
                                 "median_resolve_seconds",
                                 "overdue",
@@ -208,6 +210,8 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
                        std::to_string(r->redone.count),
                        std::to_string(r->redone.of),
                        fraction(r->redone),
+                       std::to_string(r->complained.count),
+                       fraction(r->complained),
                        csv_seconds(r->median_accept),
                        csv_seconds(r->median_resolve),
                        std::to_string(r->overdue),
@@ -227,7 +231,8 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
              ",\"handled\":" + std::to_string(r.handled) + "," + ratio("handling", r.handling) +
              "," + ratio("on_time_acceptance", r.accept_on_time) + "," +
              ratio("on_time_resolution", r.resolve_on_time) + "," +
-             ratio("satisfaction", r.satisfied) + "," + ratio("redo", r.redone) +
+             ratio("satisfaction", r.satisfied) + "," + ratio("redo", r.redone) + "," +
+             ratio("complaints", r.complained) +
              ",\"median_accept_seconds\":" + json_seconds(r.median_accept) +
              ",\"median_resolve_seconds\":" + json_seconds(r.median_resolve) +
              ",\"overdue\":" + std::to_string(r.overdue) +
@@ -245,15 +250,17 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
   }
 
   Table table;
-  table.headers = {"名称",   "受理",     "办结",     "办理率", "按时签收率", "按时办结率", "满意率",
-                   "重办率", "签收用时", "办结用时", "超期",   "无效",       "撤销"};
-  table.right = {false, true, true, true, true, true, true, true, true, true, true, true, true};
+  table.headers = {"名称",   "受理", "办结",     "办理率",   "按时签收率", "按时办结率", "满意率",
+                   "重办率", "投诉", "签收用时", "办结用时", "超期",       "无效",       "撤销"};
+  table.right = {false, true, true, true, true, true, true,
+                 true,  true, true, true, true, true, true};
   for (const StatsRow* r : rows) {
-    table.rows.push_back(
-        {r->name, std::to_string(r->received), std::to_string(r->handled), percent(r->handling),
-         percent(r->accept_on_time), percent(r->resolve_on_time), percent(r->satisfied),
-         percent(r->redone), format_duration(r->median_accept), format_duration(r->median_resolve),
-         std::to_string(r->overdue), std::to_string(r->invalid), std::to_string(r->cancelled)});
+    table.rows.push_back({r->name, std::to_string(r->received), std::to_string(r->handled),
+                          percent(r->handling), percent(r->accept_on_time),
+                          percent(r->resolve_on_time), percent(r->satisfied), percent(r->redone),
+                          std::to_string(r->complained.count), format_duration(r->median_accept),
+                          format_duration(r->median_resolve), std::to_string(r->overdue),
+                          std::to_string(r->invalid), std::to_string(r->cancelled)});
   }
   std::string out = "统计 " + period_label + " (" + level_name_zh(report.level) + ", 截至 " +
                     local_text(report.as_of, "%Y-%m-%d %H:%M") + ")\n";

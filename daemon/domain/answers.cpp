@@ -50,6 +50,21 @@ constexpr std::array<Text, 16> kMemberAcks{
     U"收到",   U"好的",   U"好",   U"OK", U"知道了", U"明白", U"马上去", U"马上到",
     U"这就去", U"收到了", U"好嘞", U"行", U"可以",   U"嗯",   U"嗯嗯",   U"没问题"};
 
+constexpr std::array<Text, 14> kThanks{U"谢谢",   U"感谢", U"好的",   U"很好",   U"挺好",
+                                       U"不错",   U"点赞", U"辛苦了", U"修好了", U"满意",
+                                       U"非常好", U"好",   U"多谢",   U"谢了"};
+
+constexpr std::array<Text, 10> kYes{U"是",   U"是的", U"对",   U"对的", U"嗯",
+                                    U"确认", U"确定", U"提交", U"好",   U"好的"};
+constexpr std::array<Text, 9> kNo{U"不是", U"不对", U"否",   U"不",  U"取消",
+                                  U"算了", U"不要", U"不用", U"错了"};
+
+// The word itself, or the word with a trailing 吧/啊/呀 ("对啊", "算了吧").
+bool is_one_of(Text s, Text word) {
+  return s == word || (s.size() == word.size() + 1 && s.substr(0, word.size()) == word &&
+                       (s.back() == U'吧' || s.back() == U'啊' || s.back() == U'呀'));
+}
+
 }  // namespace
 
 std::optional<int> rating_in_reply(std::string_view text) {
@@ -105,6 +120,72 @@ bool is_member_acknowledgement(std::string_view text) {
     }
   }
   return s.empty() || s == U"谢谢" || s == U"了";
+}
+
+bool sounds_thankful(std::string_view text) {
+  std::u32string s = compact_of(text);
+  if (s.empty() || s.size() > kShortReply || sounds_unhappy(text)) return false;
+  // Every piece thanks or praise: "修好了谢谢", "好的谢谢你们", "辛苦了".
+  for (bool changed = true; changed && !s.empty();) {
+    changed = false;
+    for (Text word : kThanks) {
+      if (s.size() >= word.size() && Text(s).substr(0, word.size()) == word) {
+        s.erase(0, word.size());
+        changed = true;
+        break;
+      }
+    }
+    for (Text tail : {Text(U"你们"), Text(U"了"), Text(U"啊"), Text(U"呀")}) {
+      if (!changed && s.size() >= tail.size() && Text(s).substr(0, tail.size()) == tail) {
+        s.erase(0, tail.size());
+        changed = true;
+      }
+    }
+  }
+  return s.empty();
+}
+
+bool says_dont_know(std::string_view text) {
+  static constexpr std::array<Text, 6> kDontKnow{U"不知道", U"不清楚", U"不晓得",
+                                                 U"说不清", U"不认得", U"搞不清"};
+  const std::u32string s = compact_of(text);
+  return !s.empty() && s.size() <= kShortReply && contains_any(s, kDontKnow);
+}
+
+std::optional<bool> yes_or_no(std::string_view text) {
+  const std::u32string s = compact_of(text);
+  for (Text no : kNo)  // first: "不是" holds "是"
+    if (is_one_of(s, no)) return false;
+  for (Text yes : kYes)
+    if (is_one_of(s, yes)) return true;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> option_by_label(std::string_view screen, std::string_view typed) {
+  const std::u32string want = compact_of(typed);
+  if (want.empty()) return std::nullopt;
+  // The screen's options are "N label", several on a line or one per line.
+  const std::u32string s = text::decode_utf8(screen);
+  for (std::size_t i = 0; i < s.size();) {
+    const bool starts = text::is_ascii_digit(s[i]) && (i == 0 || text::is_space(s[i - 1]));
+    if (!starts) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    std::size_t number = 0;
+    while (j < s.size() && text::is_ascii_digit(s[j]) && j - i < 2)
+      number = number * 10 + (s[j++] - U'0');
+    if (j >= s.size() || s[j] != U' ') {
+      i = j;
+      continue;
+    }
+    std::size_t end = ++j;
+    while (end < s.size() && !text::is_space(s[end])) ++end;
+    if (compact_of(text::encode_utf8(s.substr(j, end - j))) == want) return number;
+    i = end;
+  }
+  return std::nullopt;
 }
 
 }  // namespace lianxin::domain

@@ -11,6 +11,12 @@
 //   is_auto_reply     a phone's automatic answer: `【自动回复】…`, `自动回复：…`, `[Auto Reply]`,
 //                     `您好，我现在有事不能接听…`, carriers' `此短信为自动回复`.
 //   is_member_acknowledgement  a member's `收到`, `好的`, `OK`, `收到，马上去` to a dispatch.
+//   sounds_thankful   thanks or praise with no score: `谢谢`, `好的`, `很好`, `点赞`, `辛苦了`
+//                     (the USSD rating screen, which has no model: 5, as by SMS).
+//   says_dont_know    `不知道`, `不清楚`, `说不清`: the village question cannot be answered.
+//   yes_or_no         `是`, `对`, `确认`, `嗯` / `不是`, `不对`, `取消`, `算了`.
+//   option_by_label   what a caller typed instead of a digit on a numbered screen: the number
+//                     whose label it is ("是" on "1 是\n2 选择其他村", "没解决" on "… 0 没解决").
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -23,5 +29,9 @@ std::optional<int> rating_in_reply(std::string_view text);
 bool sounds_unhappy(std::string_view text);
 bool is_auto_reply(std::string_view text);
 bool is_member_acknowledgement(std::string_view text);
+bool sounds_thankful(std::string_view text);
+bool says_dont_know(std::string_view text);
+std::optional<bool> yes_or_no(std::string_view text);
+std::optional<std::size_t> option_by_label(std::string_view screen, std::string_view typed);
 
 }  // namespace lianxin::domain

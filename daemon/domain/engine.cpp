@@ -465,7 +465,9 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
   // A complaint about members goes to the desk (or team) configured for it, never to the members
   // it names nor to anyone of the grid it came from.
   Category complaint;
-  if (request.category != nullptr && request.category->complaint) {
+  const bool is_complaint = request.category != nullptr && request.category->complaint;
+  ticket.complaint_about = is_complaint ? named_in_complaint(ticket) : std::vector<std::string>{};
+  if (is_complaint) {
     request.complained_about = complained_about(ticket);
     if (request.category->route == RouteKind::grid) {
       complaint = *request.category;

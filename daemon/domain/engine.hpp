@@ -343,6 +343,7 @@ class Engine {
   // Their newest open ticket when it was opened within windows.duplicate_join, else null: what
   // they send now may belong to it.
   Ticket* fresh_ticket(std::string_view phone, TimePoint now);
+  std::vector<std::string> named_in_complaint(const Ticket& ticket) const;
   std::vector<std::string> complained_about(const Ticket& ticket) const;
   Ticket* latest_reporter_ticket(std::string_view phone, TicketState state);
 
@@ -430,7 +431,8 @@ class Engine {
   std::unordered_map<std::string, std::deque<TimePoint>> sender_times_;
   bool note_sender(const std::string& from, TimePoint now);  // true: throttled
   bool flooding(const std::string& phone, TimePoint now) const;
-  void forward_note(Call& call, const Ticket& ticket, const std::string& text);
+  void forward_note(Call& call, const Ticket& ticket, const std::string& text,
+                    const std::string& reply);
   void flush_notes(Call& call, const Ticket& ticket);
   // Indexes over tickets_, maintained by reindex()/unindex().
   std::unordered_map<TicketNo, IndexEntry> indexed_;

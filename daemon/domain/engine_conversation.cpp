@@ -134,10 +134,12 @@ std::size_t Engine::throttled_senders(TimePoint now) const {
 
 // A villager's note to her ticket: to its member at once, or with the next batch when one went
 // out less than windows.note_batch ago (50 texts in a second make one or two SMS, not 50).
-void Engine::forward_note(Call& call, const Ticket& ticket, const std::string& text) {
-  const Templates& t = settings_.templates;
+// `reply` answers the villager when the note goes now (a batched one is answered by nobody: 30
+// texts in a burst get one answer).
+void Engine::forward_note(Call& call, const Ticket& ticket, const std::string& text,
+                          const std::string& reply) {
   if (!notes_reach_member(ticket)) {
-    call.reply(t.resident_note_added, TemplateValues().set("ticket", ticket.number), ticket.number);
+    call.reply(reply, TemplateValues().set("ticket", ticket.number), ticket.number);
     return;
   }
   NoteBatch& batch = note_batches_[ticket.number];
@@ -146,7 +148,7 @@ void Engine::forward_note(Call& call, const Ticket& ticket, const std::string& t
   batch.waiting.push_back(text);
   if (call.now >= due && !call.throttled) {
     flush_notes(call, ticket);
-    call.reply(t.resident_note_added, TemplateValues().set("ticket", ticket.number), ticket.number);
+    call.reply(reply, TemplateValues().set("ticket", ticket.number), ticket.number);
     return;
   }
   if (batch.waiting.size() == 1) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "daemon/domain/answers.hpp"
 #include "daemon/domain/engine.hpp"
 #include "daemon/domain/engine_call.hpp"
 
@@ -22,12 +23,13 @@ void Engine::resident_text(Call& call, const std::string& text) {
   const Reading reading = read_text(settings_, text);
   const bool member = directory_->member_by_phone(call.from) != nullptr;
 
-  // A ticket waiting for "which village?": a report or anything naming a place is the answer;
-  // a 好的 or 谢谢 is not (it would send the ticket to the duty desk for nothing).
+  // A ticket waiting for "which village?": a report or anything naming a place is the answer, and
+  // so is 不知道 (the duty desk finds out now rather than at the follow-up); a 好的 or 谢谢 is
+  // not (it would send the ticket to the duty desk for nothing).
   if (Ticket* waiting = latest_reporter_ticket(call.from, TicketState::awaiting_location)) {
     const LocationMatch place = locate_in_text(*directory_, text);
     if (reading.intent == Intent::report || place.grid || !place.ambiguous.empty() ||
-        place.township) {
+        place.township || says_dont_know(text)) {
       answer_location(call, *waiting, text);
       return;
     }
@@ -117,9 +119,10 @@ void Engine::resident_feedback(Call& call, const std::string& text, const Readin
     return;
   }
   if (ticket.assignee && is_with_assignee(ticket.state)) {
+    // To the member like any note: batched, and held back while the number floods.
     ticket.notes.push_back({call.now, call.from, text});
-    call.to_member(*ticket.assignee, t.member_note_added,
-                   TemplateValues().set("ticket", ticket.number).set("note", text), ticket);
+    forward_note(call, ticket, text, t.resident_feedback_noted);
+    return;
   }
   call.reply(t.resident_feedback_noted, TemplateValues().set("ticket", ticket.number),
              ticket.number);

@@ -21,15 +21,42 @@ constexpr double kOtherProblemConfidence = 0.85;
 
 }  // namespace
 
-// The members a complaint is about: those named in it (full name), and its grid's members.
-std::vector<std::string> Engine::complained_about(const Ticket& ticket) const {
-  std::vector<std::string> out;
+// The members a complaint names: by full name anywhere, or, when no full name is in it, a member
+// of its grid by surname and title the way villagers say it (王书记, 李主任, 张网格员).
+std::vector<std::string> Engine::named_in_complaint(const Ticket& ticket) const {
+  static constexpr std::string_view kTitles[] = {"书记", "主任", "网格员", "组长",
+                                                 "委员", "干部", "会计"};
+  std::vector<std::string> by_name, by_title;
   for (const Member& member : directory_->members()) {
-    const bool named = text::decode_utf8(member.name).size() >= 2 &&
-                       ticket.text.find(member.name) != std::string::npos;
+    const std::u32string name = text::decode_utf8(member.name);
+    if (name.size() < 2) continue;
+    if (ticket.text.find(member.name) != std::string::npos) {
+      by_name.push_back(member.id);
+      continue;
+    }
     const bool of_grid = ticket.grid && std::find(member.grids.begin(), member.grids.end(),
                                                   *ticket.grid) != member.grids.end();
-    if (named || of_grid) out.push_back(member.id);
+    if (!of_grid) continue;
+    const std::string surname = text::encode_utf8(name.substr(0, 1));
+    for (std::string_view title : kTitles) {
+      if (ticket.text.find(surname + std::string(title)) != std::string::npos) {
+        by_title.push_back(member.id);
+        break;
+      }
+    }
+  }
+  return by_name.empty() ? by_title : by_name;
+}
+
+// Who a complaint must not reach: the members it names and everyone of the grid it came from.
+std::vector<std::string> Engine::complained_about(const Ticket& ticket) const {
+  std::vector<std::string> out = ticket.complaint_about;
+  for (const Member& member : directory_->members()) {
+    const bool of_grid = ticket.grid && std::find(member.grids.begin(), member.grids.end(),
+                                                  *ticket.grid) != member.grids.end();
+    if (of_grid && std::find(out.begin(), out.end(), member.id) == out.end()) {
+      out.push_back(member.id);
+    }
   }
   return out;
 }
@@ -325,18 +352,31 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
     return;
   }
   const std::string key = repeat_key(text);
-  bool repeat = repeat_key(recent->text) == key;
-  for (const TicketNote& note : recent->notes) {
-    repeat = repeat || (note.author == call.from && repeat_key(note.text) == key);
+  auto repeats = [&](const Ticket& ticket) {
+    return repeat_key(ticket.text) == key ||
+           std::any_of(ticket.notes.begin(), ticket.notes.end(), [&](const TicketNote& note) {
+             return note.author == call.from && repeat_key(note.text) == key;
+           });
+  };
+  const bool sure_report =
+      reading.intent == Intent::report && reading.confidence >= kOtherProblemConfidence &&
+      !reading.category.empty() && reading.category != settings_.fallback_category;
+  // Two problems open inside the window (路灯, then 漏水): a text about the first joins the first.
+  if (!repeats(*recent)) {
+    for (Ticket* other : reporter_tickets(call.from, true)) {
+      if (other->created_at + settings_.windows.duplicate_join < call.now) continue;
+      if (repeats(*other) || (sure_report && other->category == reading.category)) {
+        recent = other;
+        break;
+      }
+    }
   }
+  const bool repeat = repeats(*recent);
   // A different problem opens its own ticket: a reading of another category the model is sure
   // of, or a place other than the ticket's. Anything vaguer (就在村口, 电话…, a half-sure guess
   // from a few words) adds to the ticket: splitting one problem costs a member a second visit.
   const LocationMatch place = locate_in_text(*directory_, text);
-  const bool other_category =
-      reading.intent == Intent::report && reading.confidence >= kOtherProblemConfidence &&
-      !reading.category.empty() && reading.category != settings_.fallback_category &&
-      reading.category != recent->category;
+  const bool other_category = sure_report && reading.category != recent->category;
   const bool other_place = place.grid && recent->grid && place.grid != recent->grid;
   if (!repeat && !call.throttled && (other_category || other_place)) {
     call.log(LogLevel::info,
@@ -363,7 +403,7 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
       LogLevel::info,
       "note from " + call.mask(call.from) + " added to ticket " + std::to_string(recent->number),
       recent->number);
-  forward_note(call, *recent, text);
+  forward_note(call, *recent, text, t.resident_note_added);
 }
 
 void Engine::answer_location(Call& call, Ticket& ticket, const std::string& text) {

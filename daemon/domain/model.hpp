@@ -174,6 +174,9 @@ struct Ticket {
   // ---- Language ---- how the text was read (language.hpp)
   double confidence = 1;      // of the category when it was read (1: keyword, menu, operator)
   bool needs_review = false;  // 过滤核实: waits at the duty desk for an operator's category
+
+  // ---- Complaints (作风投诉) ---- the members a complaint names, counted per member in stats
+  std::vector<std::string> complaint_about;
 };
 
 // One row of a ticket's history. from == to for events that change no state (a note, a

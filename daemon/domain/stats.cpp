@@ -102,6 +102,7 @@ struct Accumulator {
 
   void finish() {
     row.handling = {row.handled, row.received};
+    row.complained.of = row.received;
     row.median_accept = median(std::move(accept_times));
     row.median_resolve = median(std::move(resolve_times));
   }
@@ -162,6 +163,14 @@ void add(Accumulator& acc, const Ticket& t, const Facts& f, const Settings& sett
     acc.resolve_times.push_back(
         std::chrono::duration_cast<seconds>(*f.last_resolution - t.created_at));
   }
+}
+
+// A complaint (作风投诉) received in the period and still a matter to handle.
+bool is_counted_complaint(const Ticket& t, const Settings& settings, StatsPeriod period) {
+  const Category* category = settings.find_category(t.category);
+  return category != nullptr && category->complaint && t.created_at >= period.from &&
+         t.created_at < period.to && t.state != TicketState::invalid &&
+         t.state != TicketState::cancelled;
 }
 
 // The group key of a ticket at `level`, and its readable name.
@@ -260,6 +269,19 @@ StatsReport compute_stats(const std::vector<Ticket>& tickets, const EventsByTick
     acc.row.name = name;
     add(acc, t, f, settings, period, report.as_of);
     add(total, t, f, settings, period, report.as_of);
+    if (!is_counted_complaint(t, settings, period)) continue;
+    ++total.row.complained.count;
+    if (level != StatsLevel::member) {
+      ++acc.row.complained.count;
+      continue;
+    }
+    for (const std::string& member_id : t.complaint_about) {
+      Accumulator& about = groups[member_id];
+      about.row.key = member_id;
+      const Member* member = directory.find_member(member_id);
+      about.row.name = member ? member->name : member_id;
+      ++about.row.complained.count;
+    }
   }
 
   const std::vector<std::string> order = key_order(level, settings, directory);
@@ -271,7 +293,9 @@ StatsReport compute_stats(const std::vector<Ticket>& tickets, const EventsByTick
   for (auto& [key, acc] : groups) {
     // Groups with nothing in the period and nothing overdue say nothing.
     const StatsRow& r = acc.row;
-    if (r.received == 0 && r.invalid == 0 && r.cancelled == 0 && r.overdue == 0) continue;
+    if (r.received == 0 && r.invalid == 0 && r.cancelled == 0 && r.overdue == 0 &&
+        r.complained.count == 0)
+      continue;
     acc.finish();
     report.rows.push_back(std::move(acc.row));
   }

@@ -34,6 +34,10 @@
 //   median time to accept = median of A − first dispatch over received tickets accepted by
 //               `as of`; median time to resolve = median of R − created over handled tickets.
 //               (Median of an even count: the mean of the two middle values.)
+//   complaint rate (作风投诉率) = complaints (tickets of a `complaint: true` category received, not
+//               invalid or cancelled) about the group / tickets the group received. By member, a
+//               complaint counts for each member it names (Ticket::complaint_about), not for the
+//               desk that handles it; by grid, township, category or county, like any ticket.
 //   overdue     tickets created before `as of` (in the period or earlier) that are open as of
 //               `as of` (new, awaiting_location, dispatched, accepted or reopened) and past a due
 //               time: not accepted by then and accept due < as of, or resolve due < as of.
@@ -84,6 +88,7 @@ struct StatsRow {
   Ratio resolve_on_time;  // 按时办结
   Ratio satisfied;        // ratings 4..5 / real ratings
   Ratio redone;           // reopened / resolved
+  Ratio complained;       // complaints about the group / received
   std::optional<std::chrono::seconds> median_accept;
   std::optional<std::chrono::seconds> median_resolve;
 };

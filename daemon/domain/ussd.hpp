@@ -116,6 +116,10 @@ struct UssdLength {
 };
 UssdLength ussd_length(std::string_view utf8);
 
+// One option as every screen shows it: "1 反映问题". (option_by_label in answers.hpp reads it
+// back.)
+std::string ussd_line(std::size_t number, std::string_view label);
+
 // A menu screen exactly as the engine shows it (heading, "1 label" lines, "0 返回" below the
 // root), for the configuration check. `with_hint`: as re-shown after invalid input.
 std::string render_ussd_menu(const UssdNode& node, const UssdTexts& texts, bool root,
@@ -259,6 +263,7 @@ class UssdEngine {
   UssdReply finish_action(Session& session, const UssdActionResult& result,
                           const std::string& ok_text);
   std::string current_screen(const Session& session) const;
+  std::optional<std::size_t> choice_of(const Session& session, std::string_view typed) const;
   const UssdNode& root(const Session& session) const;
   const UssdNode* node_at(const Session& session) const;
   const UssdReportCategory* report_category(std::string_view id) const;

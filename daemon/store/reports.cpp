@@ -82,6 +82,7 @@ constexpr const char* kOptionalColumns[] = {
     "reminded_for_ms",
     "confidence",
     "needs_review",
+    "complaint_about",
 };
 
 }  // namespace
@@ -162,6 +163,9 @@ class ReportReader::Impl {
           break;
         case 11:
           t.needs_review = !c.isNull() && c.getInt() != 0;
+          break;
+        case 12:
+          if (auto named = codec::decode_strings(c.getString())) t.complaint_about = *named;
           break;
       }
     }

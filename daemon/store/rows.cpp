@@ -236,6 +236,10 @@ domain::Ticket read_ticket(const SQLite::Statement& q) {
   t.team = opt_text(q.getColumn(31));
   t.confidence = q.getColumn(32).getDouble();
   t.needs_review = q.getColumn(33).getInt() != 0;
+  auto named = codec::decode_strings(q.getColumn(34).getText());
+  if (!named)
+    throw DataError("ticket " + std::to_string(t.number) + ": unreadable complaint_about");
+  t.complaint_about = std::move(*named);
   return t;
 }
 

@@ -147,7 +147,8 @@ constexpr const char* kTicketColumns =
     "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
     "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
     "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, reopen_count, "
-    "handback_count, problem, reminded_for_ms, kind, raised_by, team, confidence, needs_review";
+    "handback_count, problem, reminded_for_ms, kind, raised_by, team, confidence, needs_review, "
+    "complaint_about";
 domain::Ticket read_ticket(const SQLite::Statement& q);
 
 constexpr const char* kBroadcastColumns =

@@ -219,6 +219,12 @@ CREATE TABLE early_receipts (
 CREATE INDEX early_receipts_message ON early_receipts(message_id);
 )sql";
 
+// Version 8: the members a complaint (作风投诉) names, so `lianxinctl stats --by member` counts
+// complaints per member even after the directory changes. Encoded like `tried`.
+constexpr const char* kV8 = R"sql(
+ALTER TABLE tickets ADD COLUMN complaint_about TEXT NOT NULL DEFAULT '[]';
+)sql";
+
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
 }
@@ -262,6 +268,7 @@ const std::vector<Migration>& migrations() {
       {5, "broadcasts; meetings and attendance; ticket SLA, escalation and order columns", kV5},
       {6, "ticket confidence and review flag; category corrections", kV6},
       {7, "receipts that arrive before their message id is known", kV7},
+      {8, "the members a complaint names", kV8},
   };
   return steps;
 }

@@ -21,7 +21,7 @@ struct Migration {
 };
 
 const std::vector<Migration>& migrations();
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 // PRAGMA application_id of lianxin databases ("LXQ1").
 inline constexpr int kApplicationId = 0x4C585131;
 

@@ -41,9 +41,9 @@ struct Statements {
                       "location_deadline_ms, verification_deadline_ms, close_reason, rating, "
                       "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, "
                       "reopen_count, handback_count, problem, reminded_for_ms, kind, raised_by, "
-                      "team, confidence, needs_review) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                      "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34) "
+                      "team, confidence, needs_review, complaint_about) VALUES (?1, ?2, ?3, ?4, "
+                      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                      "?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35) "
                       "ON CONFLICT (number) DO UPDATE SET reporter = excluded.reporter, "
                       "text = excluded.text, category = excluded.category, grid = excluded.grid, "
                       "urgent = excluded.urgent, state = excluded.state, "
@@ -66,7 +66,8 @@ struct Statements {
                       "handback_count = excluded.handback_count, problem = excluded.problem, "
                       "reminded_for_ms = excluded.reminded_for_ms, kind = excluded.kind, "
                       "raised_by = excluded.raised_by, team = excluded.team, "
-                      "confidence = excluded.confidence, needs_review = excluded.needs_review"),
+                      "confidence = excluded.confidence, needs_review = excluded.needs_review, "
+                      "complaint_about = excluded.complaint_about"),
         correction_insert(db,
                           "INSERT INTO category_corrections (ticket, text, from_category, "
                           "to_category, urgent, actor, reason, at_ms) "

@@ -107,6 +107,7 @@ void Store::Impl::upsert_ticket(const domain::Ticket& t) {
   Use use(q);
   const std::string tried = codec::encode_strings(t.tried);
   const std::string notes = codec::encode_notes(t.notes);
+  const std::string complaint_about = codec::encode_strings(t.complaint_about);
   bind_int(q, 1, t.number);
   bind_ref(q, 2, t.reporter);
   bind_ref(q, 3, t.text);
@@ -141,6 +142,7 @@ void Store::Impl::upsert_ticket(const domain::Ticket& t) {
   bind_opt_ref(q, 32, t.team);
   q.bind(33, t.confidence);
   bind_int(q, 34, t.needs_review ? 1 : 0);
+  bind_ref(q, 35, complaint_about);
   q.exec();
 }
 

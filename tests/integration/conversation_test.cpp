@@ -1,7 +1,10 @@
 // Conversations as people hold them, end to end: the real lianxind with the model the build
 // trained and the node-smpp simulator. The rating question answered in words; a member's own
 // report goes to a colleague; a burst makes one forward and a throttled sender; a phone's
-// automatic reply is never answered; a complaint about a member never reaches her.
+// automatic reply is never answered; a second problem opens its own ticket; a member's 收到
+// accepts; 查询 lists open tickets first; a complaint about a member never reaches her and is
+// counted against her in `lianxinctl stats --by member`.
+#include "daemon/domain/normalize.hpp"
 #include "tests/integration/control_fixture.hpp"
 
 namespace lianxin::testing {
@@ -117,6 +120,64 @@ TEST_F(ConversationTest, AComplaintAboutAMemberGoesToTheDeskNotToHer) {
   EXPECT_EQ(t->assignee, std::optional<std::string>("m-desk-qingshi"));
   EXPECT_TRUE(sms_to(kQingshiDesk, std::to_string(n)));
   EXPECT_TRUE(silent_to(kWang, "", 500ms)) << "the member complained about heard of it";
+
+  const ProgramResult stats = ctl({"stats", "--by", "member", "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.output;
+  const NJson figures = NJson::parse(stats.output, nullptr, false);
+  ASSERT_FALSE(figures.is_discarded()) << stats.output;
+  long long about_wang = -1, about_desk = -1;
+  for (const NJson& row : figures["rows"]) {
+    if (row["key"] == "m-wang") about_wang = row["complaints"]["count"].get<long long>();
+    if (row["key"] == "m-desk-qingshi") about_desk = row["complaints"]["count"].get<long long>();
+  }
+  EXPECT_EQ(about_wang, 1) << stats.output;
+  EXPECT_EQ(about_desk, 0) << stats.output;  // the desk handles it; it is not about the desk
+  EXPECT_EQ(figures["total"]["complaints"]["count"], 1) << stats.output;
+}
+
+TEST_F(ConversationTest, AnotherProblemInsideTheJoinWindowOpensItsOwnTicket) {
+  ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
+  const auto [first, member] = report(kZhang, "村口路灯坏了好几天了");
+  ASSERT_GT(first, 0);
+  ASSERT_TRUE(deliver(kZhang, "我家自来水管子破了，漏水很厉害"));  // another problem
+  const auto second = sms_to(kZhang, "工单号", 5s);
+  ASSERT_TRUE(second) << "the second problem got no ticket of its own";
+  EXPECT_NE(number_after(*second, "工单号").value_or(first), first);
+  ASSERT_TRUE(deliver(kZhang, "路灯那边晚上黑漆漆的，老人走路怕摔"));  // the first problem again
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(open_store().list_tickets({}).value.size(), 2u);
+  EXPECT_FALSE(ticket(first)->notes.empty()) << "the same problem joins its ticket";
+}
+
+TEST_F(ConversationTest, AMembersShortAcknowledgementAcceptsHerOnlyNewTicket) {
+  ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
+  const auto [n, member] = report(kLi, "家门口的垃圾堆了好几天没人收");
+  ASSERT_GT(n, 0);
+  ASSERT_TRUE(deliver(member, "收到"));
+  EXPECT_TRUE(sms_to(member, "已接单" + std::to_string(n)));
+  EXPECT_EQ(ticket(n)->state, TicketState::accepted);
+  // Nothing new left to accept: a short hint, not the whole help.
+  ASSERT_TRUE(deliver(member, "好的"));
+  const auto hint = sms_to(member, "接单请回复");
+  ASSERT_TRUE(hint);
+  EXPECT_LE(domain::text::decode_utf8(*hint).size(), 30u) << *hint;
+}
+
+TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheFinished) {
+  ASSERT_NO_FATAL_FAILURE(start_demo_daemon());
+  const auto [done, member] = report(kZhang, "村口路灯坏了好几天了");
+  ASSERT_GT(done, 0);
+  ASSERT_TRUE(deliver(member, "完成" + std::to_string(done)));
+  ASSERT_TRUE(sms_to(kZhang, "回复5表示满意"));
+  ASSERT_TRUE(deliver(kZhang, "5"));
+  ASSERT_TRUE(sms_to(kZhang, "谢谢您的评价"));
+  const auto [open, unused] = report(kZhang, "我家自来水管子破了，漏水很厉害");
+  ASSERT_GT(open, 0);
+  ASSERT_TRUE(deliver(kZhang, "查询"));
+  const auto list = sms_to(kZhang, "您的工单：");
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(contains(*list, "您的工单：" + std::to_string(open) + "号已派人处理")) << *list;
+  EXPECT_TRUE(contains(*list, "另有1件已结束")) << *list;
 }
 
 }  // namespace

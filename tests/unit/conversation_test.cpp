@@ -2,6 +2,8 @@
 // a member's 收到, automatic replies, and a second problem inside the join window.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "daemon/ctl/reports.hpp"
 #include "daemon/domain/answers.hpp"
 #include "tests/unit/engine_harness.hpp"
@@ -43,6 +45,38 @@ TEST(Answers, UnhappyAutoRepliesAndMembersAcknowledgements) {
     EXPECT_TRUE(is_member_acknowledgement(text)) << text;
   for (const char* text : {"", "收到一个问题村口路灯坏了", "接12", "帮助"})
     EXPECT_FALSE(is_member_acknowledgement(text)) << text;
+}
+
+TEST(Answers, ThanksYesNoAndLabelsOnAScreen) {
+  for (const char* text : {"谢谢", "好的", "修好了谢谢", "辛苦了", "点赞", "好的谢谢你们", "很好"})
+    EXPECT_TRUE(sounds_thankful(text)) << text;
+  for (const char* text : {"你好", "差评", "不好", "谢谢，路灯又坏了", "", "5"})
+    EXPECT_FALSE(sounds_thankful(text)) << text;
+
+  struct YesNo {
+    const char* text;
+    std::optional<bool> yes;
+  };
+  for (const YesNo& row :
+       {YesNo{"是", true}, YesNo{"是的", true}, YesNo{"对啊", true}, YesNo{"确认", true},
+        YesNo{"不是", false}, YesNo{"算了吧", false}, YesNo{"取消", false}, YesNo{"不对", false},
+        YesNo{"是不是", std::nullopt}, YesNo{"路灯", std::nullopt}}) {
+    EXPECT_EQ(yes_or_no(row.text), row.yes) << row.text;
+  }
+
+  const std::string rate =
+      "请为工单12评分：\n5 很满意 4 满意 3 一般\n2 不满意 1 很不满意\n0 没解决";
+  struct Label {
+    const char* typed;
+    std::optional<std::size_t> option;
+  };
+  for (const Label& row : {Label{"很满意", 5}, Label{"满意", 4}, Label{"不满意", 2},
+                           Label{"没解决", 0}, Label{"没解决。", 0}, Label{"12", std::nullopt},
+                           Label{"评分", std::nullopt}, Label{"", std::nullopt}}) {
+    EXPECT_EQ(option_by_label(rate, row.typed), row.option) << row.typed;
+  }
+  EXPECT_EQ(option_by_label("请选择：\n1 路灯\n2 漏水\n0 返回", "返回"),
+            std::optional<std::size_t>(0));
 }
 
 // ---- the engine ----
@@ -194,6 +228,11 @@ TEST_F(ConversationTest, InsideTheJoinWindowOnlyTheSameProblemJoins) {
     EXPECT_EQ(engine_.tickets().size(), row.joins ? before : before + 1) << row.text;
   }
   EXPECT_EQ(ticket(n).state, TicketState::dispatched);
+  // Two problems now open: more about the first (the light) joins the first, not the newest.
+  const std::size_t notes = ticket(n).notes.size();
+  sms(kZhangPhone, "路灯晚上还是不亮，黑漆漆的");
+  EXPECT_EQ(engine_.tickets().size(), 2u);
+  EXPECT_EQ(ticket(n).notes.size(), notes + 1);
 }
 
 TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheRest) {
@@ -213,6 +252,28 @@ TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheRest) {
   EXPECT_FALSE(contains(list, "已结束；")) << list;  // no finished one listed while some are open
   EXPECT_TRUE(contains(list, "件在办")) << list;     // the open ones that did not fit, counted
   EXPECT_TRUE(contains(list, "另有3件已结束")) << list;
+}
+
+// Texts read as unhappy feedback ("还是不亮") reach the member as notes do: batched, held back
+// while the number floods, all stored.
+TEST_F(ConversationTest, ABurstOfUnhappyFeedbackIsBatchedLikeNotes) {
+  auto text = [](int i) { return "还是不亮，都" + std::to_string(i + 2) + "天了"; };
+  auto model = std::make_shared<ScriptedModel>();
+  for (int i = 0; i < 30; ++i)
+    model->script(text(i), ModelScores{{{"feedback_bad", 0.95}, {"streetlight", 0.05}}, 0});
+  Settings s = engine_.settings();
+  s.language.model = model;
+  engine_.reload(s, make_directory());
+  const TicketNo n = report_streetlight();
+  const std::string member = phone_of(n);
+  std::size_t to_member = 0;
+  for (int i = 0; i < 30; ++i) {
+    now_ += 10ms;
+    to_member += texts_to(sms(kZhangPhone, text(i)), member).size();
+  }
+  EXPECT_EQ(engine_.tickets().size(), 1u);
+  EXPECT_EQ(ticket(n).notes.size(), 30u);
+  EXPECT_EQ(to_member, 1u);
 }
 
 TEST_F(ConversationTest, ABurstIsAttachedAndForwardedInBatchesAndAFloodIsThrottled) {
@@ -267,6 +328,36 @@ TEST_F(ConversationTest, AComplaintAboutAMemberNeverReachesHerOrHerGrid) {
     EXPECT_NE(*t.assignee, "m-li");  // the grid the complaint came from
     EXPECT_EQ(*t.assignee, "m-desk");
     EXPECT_TRUE(texts_to(e, kWangPhone).empty());  // she never sees the complainant's number
+    // Counted against her in `lianxinctl stats --by member`, not against her grid colleague.
+    EXPECT_EQ(t.complaint_about, std::vector<std::string>{"m-wang"});
+  }
+}
+
+// Who a complaint names, as villagers name people: full names anywhere, else surname and title
+// within the grid it came from; nobody when it names nobody (it still avoids the whole grid).
+TEST_F(ConversationTest, AComplaintNamesMembersByFullNameOrBySurnameAndTitle) {
+  struct Row {
+    const char* text;
+    std::vector<std::string> named;
+  };
+  for (const Row& row : {
+           Row{"李书记吃拿卡要，收了我两条烟才给办", {"m-li"}},
+           Row{"王建国和李秀英都不作为，态度恶劣", {"m-wang", "m-li"}},
+           Row{"网格员态度恶劣，说了也不来", {}},
+           Row{"孙主任吃拿卡要，收了红包才给办事", {}},  // 孙立 is of another grid
+       }) {
+    now_ += 24h;
+    Effects e = sms(kZhangPhone, row.text);
+    ASSERT_EQ(e.tickets.size(), 1u) << row.text;
+    const Ticket& t = ticket(e.tickets.front().ticket.number);
+    ASSERT_EQ(t.category, "conduct") << row.text;
+    std::vector<std::string> named = t.complaint_about;
+    std::sort(named.begin(), named.end());
+    std::vector<std::string> expected = row.named;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(named, expected) << row.text;
+    ASSERT_TRUE(t.assignee);
+    EXPECT_EQ(*t.assignee, "m-desk") << row.text;
   }
 }
 

@@ -110,6 +110,20 @@ TEST_F(LanguageEngineTest, AThankYouIsNoAnswerToTheVillageQuestion) {
   EXPECT_EQ(ticket(n).state, TicketState::dispatched);
 }
 
+// 不知道 to "which village?" is an answer: the duty desk finds out now, not after the follow-up.
+TEST_F(LanguageEngineTest, DontKnowAnswersTheVillageQuestionWithTheDutyDesk) {
+  for (const char* answer : {"不知道", "我也说不清", "不清楚啊"}) {
+    now_ += 24h;
+    Effects asked = sms(kStrangerPhone, "村口路灯坏了");
+    const TicketNo n = asked.tickets.at(0).ticket.number;
+    ASSERT_EQ(ticket(n).state, TicketState::awaiting_location) << answer;
+    Effects e = sms(kStrangerPhone, answer);
+    EXPECT_EQ(ticket(n).state, TicketState::dispatched) << answer;
+    EXPECT_EQ(ticket(n).assignee, std::optional<std::string>("m-county")) << answer;
+    EXPECT_TRUE(e.tickets.size() == 1 && e.tickets[0].ticket.number == n) << answer;
+  }
+}
+
 TEST_F(LanguageEngineTest, AnUnsureReadingGoesToTheDutyDeskWithTwoGuesses) {
   Effects e = sms(kZhangPhone, "桥头那边不太对劲");
   ASSERT_EQ(e.tickets.size(), 1u);

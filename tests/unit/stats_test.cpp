@@ -259,6 +259,65 @@ TEST(Stats, GroupsPerTownshipGridMemberAndCategory) {
   EXPECT_EQ(received, 6);
 }
 
+// 作风投诉率: by member a complaint counts for the members it names, not for the desk handling
+// it; by grid like any ticket; a withdrawn (cancelled) or October complaint counts nowhere.
+TEST(Stats, ComplaintsCountForTheMembersTheyNameNotTheDesk) {
+  Book b = november();
+  Settings settings = test_settings();
+  Category conduct;
+  conduct.id = "conduct";
+  conduct.name = "作风投诉";
+  conduct.complaint = true;
+  settings.categories.push_back(conduct);
+  b.add(20, T, "g1", "m3", "conduct").complaint_about = {"m1"};
+  b.go(20, State::dispatched, T);
+  b.add(21, T, "g2", "m3", "conduct").complaint_about = {"m1", "m2"};
+  b.go(21, State::dispatched, T);
+  b.add(22, T, "g1", "m3", "conduct").complaint_about = {"m1"};
+  b.go(22, State::cancelled, T + hours(1));
+  b.add(23, T - hours(24 * 10), "g1", "m3", "conduct").complaint_about = {"m2"};
+  const Directory directory = test_directory();
+  auto report = [&](StatsLevel level) {
+    return compute_stats(b.tickets, b.events, settings, directory, level, kNovember, kNow);
+  };
+
+  const StatsReport by_member = report(StatsLevel::member);
+  ASSERT_EQ(by_member.rows.size(), 3u);
+  EXPECT_EQ(by_member.rows[0].key, "m1");
+  EXPECT_EQ(by_member.rows[0].complained.count, 2);
+  EXPECT_EQ(by_member.rows[0].complained.of, 5);  // 王建国's tickets received in November
+  EXPECT_EQ(by_member.rows[1].key, "m2");
+  EXPECT_EQ(by_member.rows[1].complained.count, 1);
+  EXPECT_EQ(by_member.rows[2].key, "m3");  // the desk: handles both, complained about in none
+  EXPECT_EQ(by_member.rows[2].received, 2);
+  EXPECT_EQ(by_member.rows[2].complained.count, 0);
+  EXPECT_EQ(by_member.total.complained.count, 2);  // tickets, not names
+
+  const StatsReport by_grid = report(StatsLevel::grid);
+  ASSERT_EQ(by_grid.rows.size(), 2u);
+  EXPECT_EQ(by_grid.rows[0].complained.count, 1);
+  EXPECT_EQ(by_grid.rows[1].complained.count, 1);
+  ASSERT_TRUE(by_grid.rows[1].complained.rate());
+  EXPECT_DOUBLE_EQ(*by_grid.rows[1].complained.rate(), 0.5);  // 1 of g2's 2 tickets
+}
+
+// A member named only in a complaint, with no tickets of her own, still has a row.
+TEST(Stats, AMemberWithOnlyComplaintsHasARowWithAnUndefinedRate) {
+  Book b;
+  Settings settings = test_settings();
+  Category conduct;
+  conduct.id = "conduct";
+  conduct.complaint = true;
+  settings.categories.push_back(conduct);
+  b.add(1, T, "g2", "m3", "conduct").complaint_about = {"m2"};
+  const StatsReport r = compute_stats(b.tickets, b.events, settings, test_directory(),
+                                      StatsLevel::member, kNovember, kNow);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].key, "m2");
+  EXPECT_EQ(r.rows[0].complained.count, 1);
+  EXPECT_FALSE(r.rows[0].complained.rate());
+}
+
 TEST(Stats, TicketsWithoutGridOrAssigneeGoToTheirOwnRowLast) {
   Book b;
   b.add(1, T, "g1");

@@ -154,6 +154,73 @@ TEST_F(UssdDialogue, InvalidDigitsReshowTheScreenWithAHintAndChangeNothing) {
   EXPECT_EQ(port_.actions, 0);
 }
 
+// Callers who type words instead of digits: a label on the screen, 是/不是 on the two yes/no
+// screens, and on the rating screen a rating in words (the screen's labels first: 满意 is 4 there).
+TEST_F(UssdDialogue, WordsInPlaceOfDigitsChooseWhatTheyObviouslyMean) {
+  dial(kZhangPhone);
+  UssdReply r = press(kZhangPhone, "反映问题");
+  EXPECT_THAT(r.text, StartsWith("请选择问题类型"));
+  r = press(kZhangPhone, "路灯");
+  EXPECT_EQ(r.text, "您是大溪边村的吗？\n1 是\n2 选择其他村");
+  r = press(kZhangPhone, "是的");
+  EXPECT_THAT(r.text, StartsWith("请选择问题描述"));
+  r = press(kZhangPhone, "灯杆倒了");
+  EXPECT_EQ(r.text, "路灯｜大溪边村｜灯杆倒了\n1 确认提交\n2 取消");
+  r = press(kZhangPhone, "算了");
+  EXPECT_EQ(r.text, "已取消，谢谢。");
+  EXPECT_EQ(port_.actions, 0);
+
+  dial(kZhangPhone);
+  press(kZhangPhone, "1");
+  press(kZhangPhone, "1");
+  r = press(kZhangPhone, "不是");  // pick another village
+  EXPECT_THAT(r.text, StartsWith("请选择所在村"));
+  r = press(kZhangPhone, "不在列表中");
+  r = press(kZhangPhone, "不选，直接提交");
+  r = press(kZhangPhone, "确认");
+  EXPECT_TRUE(r.acted);
+  EXPECT_EQ(port_.actions, 1);
+  // Words that are no option still get the hint, never a guess.
+  dial(kZhangPhone);
+  r = press(kZhangPhone, "村口路灯坏了");
+  EXPECT_THAT(r.text, StartsWith("输入有误"));
+}
+
+TEST_F(UssdDialogue, TheRatingScreenTakesRatingsInWords) {
+  struct Row {
+    const char* typed;
+    std::optional<int> rating;  // nullopt: the screen again with the hint
+  };
+  std::int64_t inbound = 100;
+  for (const Row& row : {Row{"很满意", 5}, Row{"满意", 4}, Row{"一般", 3}, Row{"4分吧", 4},
+                         Row{"五星", 5}, Row{"谢谢", 5}, Row{"修好了谢谢", 5}, Row{"没解决", 0},
+                         Row{"差评", std::nullopt}, Row{"你好", std::nullopt}}) {
+    now_ += 24h;
+    Effects opened = engine_.on_sms(kZhangPhone, "村口路灯不亮了", now_, ++inbound);
+    ASSERT_EQ(opened.tickets.size(), 1u) << row.typed;
+    const TicketNo number = opened.tickets[0].ticket.number;
+    const std::string member =
+        engine_.directory().find_member(*engine_.find(number)->assignee)->phone;
+    engine_.on_sms(member, "完成" + std::to_string(number), now_, ++inbound);
+    dial(kZhangPhone);
+    press(kZhangPhone, "3");
+    const UssdReply r = press(kZhangPhone, row.typed);
+    if (!row.rating) {
+      EXPECT_THAT(r.text, StartsWith("输入有误")) << row.typed;
+      EXPECT_EQ(engine_.find(number)->state, TicketState::resolved) << row.typed;
+      press(kZhangPhone, "5");  // a rating, so the next row starts clean
+      continue;
+    }
+    if (*row.rating == 0) {
+      EXPECT_EQ(engine_.find(number)->state, TicketState::reopened) << row.typed;
+      engine_.on_sms(member, "完成" + std::to_string(number), now_, ++inbound);
+      engine_.on_sms(kZhangPhone, "5", now_, ++inbound);
+      continue;
+    }
+    EXPECT_EQ(engine_.find(number)->rating, row.rating) << row.typed;
+  }
+}
+
 TEST_F(UssdDialogue, TimeoutMidDialogueAsksToDialAgainAndNothingIsReported) {
   dial(kZhangPhone);
   press(kZhangPhone, "1");
