@@ -1,5 +1,6 @@
 #include "config/daemon_config.hpp"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -409,7 +410,7 @@ class Loader {
              "loop_protection", "points", "first_ticket_number", "member_list_limit",
              // ---- SLA ----
              "holidays", "workdays", "reminder", "escalation", "verification", "validity",
-             "control_socket", "ussd", "language", "broadcast_repeat_window"});
+             "control_socket", "ussd", "language", "broadcast_repeat_window", "metrics"});
     if (!top.valid()) return;
     domain::Settings& s = config.settings;
     s = domain::default_settings();
@@ -452,6 +453,7 @@ class Loader {
       if (auto v = read_string(ctx_, *f))
         config.control_socket = v->empty() ? fs::path() : resolve(*v);
     }
+    if (auto f = top.get("metrics")) metrics(*f, config);
     if (auto f = top.require("directory")) directory(*f, config);
     if (auto f = top.get("categories")) categories(*f, s);
     categories_mark_ = top.key_mark("categories");
@@ -875,6 +877,26 @@ class Loader {
     if (auto g = m.get("inbox_dedupe_window")) {
       if (auto v = read_duration(ctx_, *g, 0s, 24h)) config.storage.inbox_dedupe_window = *v;
     }
+  }
+
+  void metrics(const Field& f, DaemonConfig& config) {
+    Map m(ctx_, f.node, f.path, f.mark, {"address", "port"});
+    if (!m.valid()) return;
+    MetricsEndpoint endpoint;
+    if (auto g = m.get("address")) {
+      if (auto v = read_nonempty(ctx_, *g)) {
+        in6_addr any;
+        if (inet_pton(AF_INET, v->c_str(), &any) == 1 || inet_pton(AF_INET6, v->c_str(), &any) == 1)
+          endpoint.address = *v;
+        else
+          ctx_.error(g->mark, g->path + ": expected an IP address such as \"127.0.0.1\", got " +
+                                  in_quotes(*v));
+      }
+    }
+    if (auto g = m.get("port")) {
+      if (auto v = read_integer(ctx_, *g, 1, 65535)) endpoint.port = static_cast<std::uint16_t>(*v);
+    }
+    config.metrics = endpoint;
   }
 
   void directory(const Field& f, DaemonConfig& config) {

@@ -63,6 +63,13 @@ struct StorageConfig {
   Millis inbox_dedupe_window{std::chrono::minutes{10}};
 };
 
+// Where lianxind serves /metrics and /healthz (HTTP). Off unless configured; the default address
+// is loopback only: expose it further on purpose, behind the county's own firewall.
+struct MetricsEndpoint {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 9464;
+};
+
 // Quiet hours "22:00-07:00": non-urgent SMS to members are held between start and end (local
 // time); the range may wrap past midnight.
 struct QuietHours {
@@ -102,6 +109,7 @@ struct DaemonConfig {
   // ---- control socket ---- where lianxinctl reaches the daemon (absolute, or relative to the
   // configuration's directory); empty: no control socket.
   std::filesystem::path control_socket = kDefaultControlSocket;
+  std::optional<MetricsEndpoint> metrics;  // ---- metrics ---- nullopt: no HTTP endpoint
   // ---- language ---- the model lianxind and lianxinctl explain load (written by lianxinctl
   // train), and the corpus lianxinctl train learns from. The loader only records the paths:
   // daemon/language loads the model (settings.language.model stays null here).

@@ -66,6 +66,10 @@ std::string render_config(const DaemonConfig& c) {
     << "  synchronous: " << to_string(c.storage.synchronous) << "\n"
     << "  inbox_dedupe_window: " << duration(c.storage.inbox_dedupe_window) << "\n";
   o << "control_socket: " << q(c.control_socket.string()) << "\n";
+  if (c.metrics) {
+    o << "metrics:\n  address: " << q(c.metrics->address) << "\n  port: " << c.metrics->port
+      << "\n";
+  }
   const DirectoryFiles& d = c.directory_files;
   o << "directory:  # " << c.directory.grids().size() << " grids, " << c.directory.members().size()
     << " members, " << c.directory.residents().size() << " residents, "

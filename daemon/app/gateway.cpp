@@ -76,10 +76,6 @@ transport::InboundPart part_of(const store::InboxRecord& record) {
   return part;
 }
 
-std::string count_of(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 }  // namespace
 
 std::chrono::milliseconds retry_delay(int attempts, milliseconds base, milliseconds max) {
@@ -195,6 +191,7 @@ void Gateway::reload(domain::Settings settings, domain::Directory directory) {
 void Gateway::on_inbound(const transport::InboundPart& part) {
   const SystemTime now = domain::Clock::now();
   if (failed_) {
+    ++counters_.mo_parts["refused"];
     transport_.acknowledge(part.ack, false);
     return;
   }
@@ -233,6 +230,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
   if (info.ticket) fields.push_back({"TICKET_ID", std::to_string(*info.ticket)});
   switch (result.status) {
     case transport::SendStatus::submitted:
+      ++counters_.mt_messages["submitted"];
       batch_.submitted.push_back({id, result.connection, result.message_ids, now});
       journal_.log(Priority::info,
                    "SMS out " + std::to_string(id) + " submitted as " +
@@ -241,6 +239,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
       break;
     case transport::SendStatus::retry:
       if (info.attempts >= options_.max_attempts) {
+        ++counters_.mt_messages["failed"];
         batch_.failures.push_back(
             {id, "gave up after " + std::to_string(info.attempts) + " attempts: " + result.detail,
              now});
@@ -251,6 +250,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
       } else {
         const SystemTime at =
             now + retry_delay(info.attempts, options_.retry_base, options_.retry_max);
+        ++counters_.mt_messages["retried"];
         batch_.retries.push_back({id, result.detail, at, now});
         arm_retry_timer(at);
         journal_.log(Priority::notice,
@@ -261,6 +261,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
       }
       break;
     case transport::SendStatus::failed:
+      ++counters_.mt_messages["failed"];
       batch_.failures.push_back({id, result.detail, now});
       journal_.log(Priority::warning,
                    "SMS out " + std::to_string(id) + " refused by the SMSC: " + result.detail,
@@ -277,6 +278,7 @@ void Gateway::on_link(const transport::LinkStatus& status) {
   if (status.up && !was_up) {
     // Strictly increasing, even for two binds within one millisecond.
     std::int64_t& session = link_sessions_[status.connection];
+    if (session != 0) ++counters_.reconnects[connection_of_link(status.connection)];
     session = std::max(session + 1, epoch_ms(domain::Clock::now()));
     journal_.log(Priority::notice,
                  "SMSC link " + status.connection + " bound (" + status.detail + ")",
@@ -332,8 +334,12 @@ void Gateway::flush() {
   std::vector<PendingPart> parts = std::move(pending_parts_);
   pending_parts_.clear();
 
+  const auto commit_started = std::chrono::steady_clock::now();
   store::CommitResult result = store_.commit(batch);
+  counters_.commit_seconds.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count());
   if (!result) {
+    counters_.mo_parts["refused"] += parts.size();
     commit_failed(result, parts);
     for (Committed& waiter : waiters) waiter(false);
     return;
@@ -347,6 +353,7 @@ void Gateway::flush() {
     const store::ReceiptMatch& match = result.receipts[i];
     const store::ReceiptUpdate& update = batch.receipts[i];
     const std::string state = update.state ? sms::delivery_state_name(*update.state) : "?";
+    ++counters_.receipts[update.state ? state : "unknown"];
     if (match.outbox_id) {
       journal_.log(Priority::info,
                    "receipt " + state + " for SMS out " + std::to_string(*match.outbox_id) +
@@ -382,6 +389,7 @@ void Gateway::flush() {
   if (batch.take) {
     // ---- SLA ---- expired rows used up part of the take's limit: more may be waiting.
     if (result.taken.size() + result.expired.size() < batch.take->limit) want_take_ = false;
+    counters_.mt_messages["expired"] += result.expired.size();
     for (const store::OutboxMessage& gone : result.expired) {
       std::vector<Field> fields{{"OUTBOX_ID", std::to_string(gone.id)},
                                 {"DIRECTION", "out"},
@@ -408,10 +416,12 @@ void Gateway::flush() {
         {"DIRECTION", "in"},
         {"PHONE", domain::mask_number(part.from, engine_.settings().default_country)}};
     if (insert.duplicate) {
+      ++counters_.mo_parts["duplicate"];
       journal_.log(Priority::info, "inbound part repeated by the SMSC; already stored", fields);
       continue;
     }
     if (part.receipt) continue;
+    ++counters_.mo_parts["stored"];
     if (part.concat)
       journal_.log(Priority::debug,
                    "inbound part " + std::to_string(part.concat->seq) + "/" +
@@ -543,6 +553,8 @@ void Gateway::process(const transport::InboundSms& sms, SystemTime now) {
 
 void Gateway::apply(const domain::Effects& effects, SystemTime now) {
   batch_.add(effects, options_.service_number, now);
+  for (const domain::TicketChange& change : effects.tickets)
+    if (change.created) counters_.classifier_confidence.observe(change.ticket.confidence);
   for (const domain::TimerRequest& timer : effects.timers) arm_engine_timer(timer);
   log_effects(effects);
   schedule_flush();
@@ -682,49 +694,5 @@ void Gateway::arm_poll_timer() {
 }
 
 // ---- status ----
-
-std::string Gateway::status_line() {
-  std::size_t bound = 0;
-  for (const std::string& connection : options_.connections) {
-    bool any = false, all = true;
-    for (const auto& [link, up] : links_up_) {
-      if (connection_of_link(link) != connection) continue;
-      any = true;
-      all = all && up;
-    }
-    if (any && all) ++bound;
-  }
-  std::size_t open = 0;
-  for (const domain::Ticket& ticket : engine_.tickets())
-    if (!domain::is_terminal(ticket.state)) ++open;
-  std::string outbox = "outbox ?";
-  if (auto counts = store_.outbox_counts()) {
-    long long queued = 0;
-    for (const auto& [state, n] : counts.value)
-      if (state == store::OutboxState::queued || state == store::OutboxState::sending) queued += n;
-    outbox = "outbox " + std::to_string(queued) + " queued";
-  }
-  std::string line = "bound to " + std::to_string(bound) + "/" +
-                     std::to_string(options_.connections.size()) + " SMSC, " +
-                     count_of(open, "open ticket", "open tickets") + ", " + outbox;
-  if (const std::size_t flooding = engine_.throttled_senders(domain::Clock::now()); flooding > 0) {
-    line += ", " + count_of(flooding, "sender throttled", "senders throttled");
-  }
-  if (failed_) line = "storage failure, stopping; " + line;
-  return line;
-}
-
-void Gateway::update_status(bool now) {
-  if (!status_handler_) return;
-  // The status line costs a query and a pass over the tickets: at most once a second unless an
-  // operator-visible change (a link, a reload) asks for it at once.
-  const auto steady_now = std::chrono::steady_clock::now();
-  if (!now && steady_now - last_status_at_ < std::chrono::seconds(1)) return;
-  last_status_at_ = steady_now;
-  std::string line = status_line();
-  if (line == last_status_) return;
-  last_status_ = line;
-  status_handler_(line);
-}
 
 }  // namespace lianxin::app

@@ -28,7 +28,9 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/app/http_server.hpp"
 #include "daemon/app/journal.hpp"
+#include "daemon/app/metrics.hpp"
 #include "daemon/app/ussd_service.hpp"
 #include "daemon/domain/engine.hpp"
 #include "daemon/store/store.hpp"
@@ -88,6 +90,10 @@ class Gateway {
 
   std::string status_line();
   bool failed() const { return failed_; }
+  // ---- metrics ---- (gateway_status.cpp) what one scrape of /metrics shows; /healthz: nullopt
+  // while bound to an SMSC and storing, else why not.
+  MetricsSnapshot metrics_snapshot();
+  std::optional<std::string> unhealthy() const;
   const domain::Engine& engine() const { return engine_; }
 
   // ---- operator (the control socket, control_commands.hpp) ----
@@ -174,6 +180,9 @@ class Gateway {
   std::optional<SystemTime> retry_timer_at_;
   boost::asio::steady_timer poll_timer_;
 
+  std::map<std::string, bool> connections_bound() const;
+  GatewayCounters counters_;
+
   std::map<std::string, bool> links_up_;  // link name → bound
   // link name → when it last bound (ms since the epoch): names the bind an inbound part came on,
   // so the store tells an SMSC re-delivery (a later bind) from a repeated text (the same bind).
@@ -187,5 +196,8 @@ class Gateway {
   // Guards the timer handlers against running after the gateway is gone.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+// GET /metrics and /healthz (http_server.hpp) answered from the gateway; anything else is 404.
+HttpAnswer answer_http(Gateway& gateway, std::string_view target);
 
 }  // namespace lianxin::app

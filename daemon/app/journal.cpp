@@ -66,6 +66,10 @@ std::string clean(std::string_view text) {
 
 }  // namespace
 
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 Journal::Journal(Priority threshold) : threshold_(threshold), journald_(stderr_is_journal()) {}
 
 void Journal::log(Priority priority, std::string_view raw_message,

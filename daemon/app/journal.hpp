@@ -20,6 +20,9 @@ struct Field {
   std::string value;
 };
 
+// "1 part", "3 parts": counts in log lines.
+std::string count_of(std::size_t n, const char* one, const char* many);
+
 class Journal {
  public:
   // threshold: lines less severe than this are dropped.

@@ -254,12 +254,32 @@ class Daemon {
       }
     }
     control_ = control ? &*control : nullptr;
+    // ---- metrics ---- /metrics and /healthz for the county's monitoring (off unless configured).
+    std::optional<lianxin::app::HttpServer> metrics;
+    if (config_.metrics) {
+      metrics.emplace(io_,
+                      lianxin::app::HttpOptions{config_.metrics->address, config_.metrics->port},
+                      [&gateway](std::string_view target) {
+                        return lianxin::app::answer_http(gateway, target);
+                      });
+      std::string error;
+      const std::string where =
+          config_.metrics->address + ":" + std::to_string(config_.metrics->port);
+      if (metrics->start(error)) {
+        journal_.log(Priority::info, "metrics on http://" + where + "/metrics");
+      } else {
+        journal_.log(Priority::warning, "metrics: " + error + "; /metrics is unavailable");
+        metrics.reset();
+      }
+    }
+    metrics_ = metrics ? &*metrics : nullptr;
     notifier_.ready(gateway.status_line());
     journal_.log(Priority::info, "ready");
     wait_for_signals();
     start_watchdog();
     io_.run();
     control_ = nullptr;
+    metrics_ = nullptr;
     gateway_ = nullptr;
     journal_.log(exit_code_ == 0 ? Priority::info : Priority::error,
                  "lianxind exits with status " + std::to_string(exit_code_));
@@ -287,6 +307,7 @@ class Daemon {
     signals_.cancel();
     watchdog_.cancel();
     if (control_) control_->stop();  // no new operator actions while the links drain
+    if (metrics_) metrics_->stop();
     // Backstop: the links' own unbind grace is bounded; this bounds everything else.
     backstop_.expires_after(std::chrono::seconds(25));
     backstop_.async_wait([this](const boost::system::error_code& error) {
@@ -372,6 +393,7 @@ class Daemon {
   lianxin::app::Notifier notifier_;
   lianxin::app::Gateway* gateway_ = nullptr;
   lianxin::app::ControlServer* control_ = nullptr;
+  lianxin::app::HttpServer* metrics_ = nullptr;
   bool stopping_ = false;
   int exit_code_ = 0;
 };

@@ -259,6 +259,18 @@ std::vector<Ticket> Engine::tickets() const {
   return out;
 }
 
+Engine::TicketCounts Engine::ticket_counts(TimePoint now) const {
+  TicketCounts counts;
+  for (const auto& [number, t] : tickets_) {
+    ++counts.by_state[t.state];
+    if (is_terminal(t.state) || t.state == TicketState::resolved) continue;
+    const bool late_accept = !t.accepted_at && t.accept_deadline && *t.accept_deadline < now;
+    const bool late_resolve = t.resolve_deadline && *t.resolve_deadline < now;
+    if (late_accept || late_resolve) ++counts.overdue;
+  }
+  return counts;
+}
+
 long long Engine::points_of(std::string_view member) const {
   auto it = points_.find(std::string(member));
   return it == points_.end() ? 0 : it->second;

@@ -289,6 +289,13 @@ class Engine {
 
   const Ticket* find(TicketNo number) const;
   std::vector<Ticket> tickets() const;  // in memory, by number
+  // Tickets in memory by state, and the open ones (not resolved, not finished) past a deadline:
+  // not accepted by the accept deadline, or past the resolve deadline (as `lianxinctl stats`).
+  struct TicketCounts {
+    std::map<TicketState, std::size_t> by_state;
+    std::size_t overdue = 0;
+  };
+  TicketCounts ticket_counts(TimePoint now) const;
   TicketNo next_ticket_number() const { return next_number_; }
   long long points_of(std::string_view member) const;
   OpenLoad open_load() const;

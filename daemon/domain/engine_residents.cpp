@@ -19,6 +19,31 @@ namespace {
 // How sure the reading of a text inside the join window must be to make it another problem.
 constexpr double kOtherProblemConfidence = 0.85;
 
+// Characters that carry no subject: a pair holding one says nothing about what a text is about.
+constexpr std::u32string_view kFunctionChars =
+    U"的了是我你他她它们在有这那个就都也还吧啊呢吗么和与跟把被让给不没很太好一二三几天事";
+
+// Whether two texts name the same thing: a pair of adjacent Han characters, neither a function
+// character, in both ("后门水沟堵死了" and "水沟的事：我拍了照片" share 水沟). A model's sure
+// reading of a short follow-up is not enough to split it from the ticket it names.
+bool share_a_subject(std::string_view a, std::string_view b) {
+  auto pairs = [](std::string_view text) {
+    std::set<std::u32string> out;
+    const std::u32string s = text::decode_utf8(text);
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+      const bool content = text::is_cjk_ideograph(s[i]) && text::is_cjk_ideograph(s[i + 1]) &&
+                           kFunctionChars.find(s[i]) == std::u32string_view::npos &&
+                           kFunctionChars.find(s[i + 1]) == std::u32string_view::npos;
+      if (content) out.insert(s.substr(i, 2));
+    }
+    return out;
+  };
+  const std::set<std::u32string> in_a = pairs(a);
+  for (const std::u32string& pair : pairs(b))
+    if (in_a.count(pair)) return true;
+  return false;
+}
+
 }  // namespace
 
 // The members a complaint names: by full name anywhere, or, when no full name is in it, a member
@@ -376,7 +401,8 @@ void Engine::resident_report(Call& call, const std::string& text, const Reading&
   // of, or a place other than the ticket's. Anything vaguer (就在村口, 电话…, a half-sure guess
   // from a few words) adds to the ticket: splitting one problem costs a member a second visit.
   const LocationMatch place = locate_in_text(*directory_, text);
-  const bool other_category = sure_report && reading.category != recent->category;
+  const bool other_category =
+      sure_report && reading.category != recent->category && !share_a_subject(text, recent->text);
   const bool other_place = place.grid && recent->grid && place.grid != recent->grid;
   if (!repeat && !call.throttled && (other_category || other_place)) {
     call.log(LogLevel::info,

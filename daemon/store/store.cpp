@@ -224,6 +224,19 @@ Outcome<std::map<OutboxState, long long>> Store::outbox_counts() {
   });
 }
 
+Outcome<Store::QueueDepth> Store::queue_depth() {
+  return attempt<QueueDepth>([&] {
+    SQLite::Statement q(impl_->db,
+                        "SELECT count(*), min(created_at_ms) FROM outbox WHERE state = 'queued'");
+    QueueDepth depth;
+    if (q.executeStep()) {
+      depth.queued = q.getColumn(0).getInt64();
+      depth.oldest = opt_ms(q.getColumn(1));
+    }
+    return depth;
+  });
+}
+
 Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
                                                      std::chrono::hours closed_retention) {
   return attempt<domain::RestoredState>([&] {

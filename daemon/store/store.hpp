@@ -104,6 +104,13 @@ class Store {
 
   Outcome<std::optional<OutboxMessage>> find_outbox(std::int64_t id);
   Outcome<std::map<OutboxState, long long>> outbox_counts();
+  // The queue only (its partial index: cheap however large the outbox grows): how many rows are
+  // queued and when the oldest of them was created (nullopt: none).
+  struct QueueDepth {
+    long long queued = 0;
+    std::optional<TimePoint> oldest;
+  };
+  Outcome<QueueDepth> queue_depth();
 
   // For Engine::restore(): open tickets plus those finished (closed/invalid/cancelled) at or
   // after `now - closed_retention`; the next ticket number (never below max(number) + 1); points;

@@ -156,8 +156,8 @@ class ControlTest : public ::testing::Test {
     sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret", "--dlr"});
   }
 
-  // lianxind on the demo directory.
-  void start_demo_daemon() {
+  // lianxind on the demo directory; `extra` is appended to its YAML.
+  void start_demo_daemon(const std::string& extra = "") {
     start_sim();
     const std::string yaml = std::string("signature: \"") + kSignature +
                              "\"\n"
@@ -188,7 +188,7 @@ class ControlTest : public ::testing::Test {
                              demo("grids.csv") + "\n  members: " + demo("members.csv") +
                              "\n  residents: " + demo("residents.csv") +
                              "\n  teams: " + demo("teams.csv") +
-                             "\n  duty_desks: " + demo("duty_desks.csv") + "\n";
+                             "\n  duty_desks: " + demo("duty_desks.csv") + "\n" + extra;
     write_file(dir_ / "lianxind.yaml", yaml);
     start_daemon();
   }

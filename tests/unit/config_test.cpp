@@ -270,6 +270,23 @@ TEST(ConfigBase, IsValid) {
   EXPECT_FALSE(r.config->quiet_hours);
   EXPECT_EQ(r.config->smpp[0].port, 2775);
   EXPECT_EQ(r.config->settings.categories.size(), domain::default_categories().size());
+  EXPECT_FALSE(r.config->metrics);  // off unless configured
+}
+
+TEST(ConfigBase, MetricsDefaultToLoopback) {
+  TempDir dir;
+  dir.copy_demo_csvs();
+  dir.write("lianxind.yaml", kBase + "metrics:\n  port: 9100\n");
+  LoadResult r = load_config(dir.path() / "lianxind.yaml");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  ASSERT_TRUE(r.config->metrics);
+  EXPECT_EQ(r.config->metrics->address, "127.0.0.1");
+  EXPECT_EQ(r.config->metrics->port, 9100);
+  dir.write("lianxind.yaml", kBase + "metrics: {address: \"::1\"}\n");
+  r = load_config(dir.path() / "lianxind.yaml");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->metrics->address, "::1");
+  EXPECT_EQ(r.config->metrics->port, 9464);
 }
 
 // ---- SLA ---- every SLA key reaches the domain settings.
@@ -364,6 +381,11 @@ INSTANTIATE_TEST_SUITE_P(
                    "storage: unknown key \"synchronus\"; did you mean \"synchronous\"?"},
         BrokenCase{"unknown_key_far_from_any", "", "flux_capacitor: 1\n", 14, 1,
                    "unknown key \"flux_capacitor\""},
+        BrokenCase{"metrics_address_not_an_ip", "", "metrics:\n  address: localhost\n", 15, 12,
+                   "metrics.address: expected an IP address such as \"127.0.0.1\", got "
+                   "\"localhost\""},
+        BrokenCase{"metrics_port_zero", "", "metrics:\n  port: 0\n", 15, 9,
+                   "metrics.port: must be between 1 and 65535, got 0"},
         BrokenCase{"yaml_syntax_error", "", "categories: [water, road\n", 15, 1,
                    "YAML syntax error: end of sequence flow not found"},
         BrokenCase{"yaml_bad_indentation", "    host: 127.0.0.1\n",

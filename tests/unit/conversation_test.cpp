@@ -235,6 +235,27 @@ TEST_F(ConversationTest, InsideTheJoinWindowOnlyTheSameProblemJoins) {
   EXPECT_EQ(ticket(n).notes.size(), notes + 1);
 }
 
+// A short follow-up naming the ticket's subject (水沟) joins it even when the model is sure it is
+// something else; a text naming nothing of it, read surely as another category, does not.
+TEST_F(ConversationTest, AFollowUpNamingTheTicketsSubjectJoinsItWhateverTheModelSays) {
+  auto model = std::make_shared<ScriptedModel>();
+  auto sure = [](const char* label) { return ModelScores{{{label, 0.9}, {"other", 0.1}}, 0}; };
+  model->script("后门水沟堵死了，一下雨水就漫进院子", sure("sanitation"));
+  model->script("水沟的事：我拍了照片", sure("conduct"));
+  model->script("我家自来水管子破了", sure("water"));
+  Settings s = engine_.settings();
+  s.language.model = model;
+  engine_.reload(s, make_directory());
+  Effects first = sms(kZhangPhone, "后门水沟堵死了，一下雨水就漫进院子");
+  ASSERT_EQ(first.tickets.size(), 1u);
+  const TicketNo n = first.tickets[0].ticket.number;
+  sms(kZhangPhone, "水沟的事：我拍了照片");
+  EXPECT_EQ(engine_.tickets().size(), 1u);
+  EXPECT_EQ(ticket(n).notes.size(), 1u);
+  sms(kZhangPhone, "我家自来水管子破了");
+  EXPECT_EQ(engine_.tickets().size(), 2u);
+}
+
 TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheRest) {
   std::vector<TicketNo> numbers;
   for (int i = 0; i < 12; ++i) {

@@ -210,8 +210,11 @@ test('ussd: plays a USSD gateway with session numbers, sequence numbers and vend
 test('stream: MOs left unanswered by a crashed ESME are sent again on the next bind', async () => {
   const sim = new Sim();
   const port = (await sim.waitFor('listening')).port;
-  const bindNew = async () => {
+  // The deliver_sm handler is attached before the bind: the simulator re-sends as soon as the bind
+  // is answered, often in the same TCP segment, before an `await` after the bind would resume.
+  const bindNew = async (onDeliver) => {
     const session = smpp.connect({ host: '127.0.0.1', port });
+    session.on('deliver_sm', (pdu) => onDeliver(session, pdu));
     await new Promise((r) => session.on('connect', r));
     await new Promise((r) => session.bind_transceiver({ system_id: 'lianxin', password: 'pw' }, r));
     return session;
@@ -219,10 +222,9 @@ test('stream: MOs left unanswered by a crashed ESME are sent again on the next b
   const messages = Array.from({ length: 30 }, (_, i) => ({ from: String(13900000000 + i), text: `第${i}号报告：路灯坏了` }));
   // The first ESME answers 5 MOs, refuses one (ESME_RX_T_APPN: sent again later) and then dies
   // with the rest unanswered.
-  const first = await bindNew();
   const seen = [];
   let answered = 0;
-  first.on('deliver_sm', (pdu) => {
+  const first = await bindNew((first, pdu) => {
     seen.push(text.decodeUcs2(pdu.short_message));
     if (answered < 5) first.send(pdu.response());
     else if (answered === 5) first.send(pdu.response({ command_status: 0x64 }));
@@ -236,9 +238,11 @@ test('stream: MOs left unanswered by a crashed ESME are sent again on the next b
   assert.equal(half.acked, 5);
   assert.equal(half.done, false);
 
-  const second = await bindNew();
   const texts = [];
-  second.on('deliver_sm', (pdu) => { texts.push(text.decodeUcs2(pdu.short_message)); second.send(pdu.response()); });
+  const second = await bindNew((second, pdu) => {
+    texts.push(text.decodeUcs2(pdu.short_message));
+    second.send(pdu.response());
+  });
   const done = await sim.waitFor('stream_done', (e) => e.id === 'crash', 30000);  // slow under load
   assert.equal(done.acked, 30);
   assert.ok(done.lost >= 1, JSON.stringify(done));
@@ -255,12 +259,10 @@ test('stream: MOs left unanswered by a crashed ESME are sent again on the next b
 
   // "deliver" MOs: re-sent only with redeliver_unacked.
   await sim.command({ cmd: 'set', redeliver_unacked: true });
-  const third = await bindNew();
-  third.on('deliver_sm', () => third.destroy());  // dies without answering
+  const third = await bindNew((third) => third.destroy());  // dies without answering
   await sim.command({ cmd: 'deliver', from: '13800000001', to: '12345', text: '水管爆了', split: 'none', id: 'lost' });
   await sim.waitFor('connection_closed', (e) => e.outstanding === 1);
-  const fourth = await bindNew();
-  fourth.on('deliver_sm', (pdu) => fourth.send(pdu.response()));
+  const fourth = await bindNew((fourth, pdu) => fourth.send(pdu.response()));
   const redelivered = await sim.waitFor('redeliver', (e) => e.id === 'lost');
   assert.equal(redelivered.part, 1);
   const doneLost = await sim.waitFor('deliver_done', (e) => e.id === 'lost');
