@@ -27,6 +27,7 @@ h2 .en { font-size: 13px; font-weight: normal; color: #666; margin-left: 6px; }
 .card .value { font-size: 22px; font-weight: bold; color: #1d4f86; }
 .card .detail { font-size: 11px; color: #777; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
+table.narrow { width: auto; min-width: 40%; }
 th, td { border: 1px solid #c8c8c8; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #eef3f9; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -54,7 +55,11 @@ std::string heading(const std::string& title) {
 
 std::string table_html(const ReportTable& table, std::size_t max_rows = 0) {
   if (table.rows.empty()) return "<p class=\"empty\">无 (none)</p>\n";
-  std::string out = "<table>\n<thead><tr>";
+  // A few columns of numbers (the days) stay narrow instead of spreading out over the page.
+  bool narrow = table.headers.size() <= 3;
+  for (const auto& row : table.rows)
+    for (std::size_t c = 1; c < row.size(); ++c) narrow = narrow && row[c].number.has_value();
+  std::string out = narrow ? "<table class=\"narrow\">\n<thead><tr>" : "<table>\n<thead><tr>";
   for (const std::string& h : table.headers) out += "<th>" + escape_xml(h) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   const std::size_t shown =

@@ -14,7 +14,7 @@ constexpr const char* kColours[] = {"#2f6fb0", "#e08a1e", "#3a9a5b", "#b03a48"};
 constexpr std::size_t kMaxSeries = std::size(kColours);
 
 // Space around the plot: tick labels left, title and legend above, group labels below.
-constexpr double kLeft = 48, kRight = 12, kTop = 40, kBottom = 56;
+constexpr double kLeft = 48, kRight = 24, kTop = 40, kBottom = 56;
 
 std::string num(double value) {
   char text[32];
@@ -170,10 +170,11 @@ std::string line_chart_svg(const ChartData& chart, ChartSize size) {
     if (points == 1) return f.plot_left + f.plot_width / 2;
     return f.plot_left + f.plot_width * static_cast<double>(i) / static_cast<double>(points - 1);
   };
-  // At most about 16 labels along the axis: every `every`-th point, and the last.
+  // At most 16 labels along the axis: every `every`-th point, counted back from the last (the
+  // latest day is always named).
   const std::size_t every = (points + 15) / 16;
   for (std::size_t i = 0; i < points; ++i)
-    if (i % every == 0 || i + 1 == points) out += x_label(chart.labels[i], x_of(i), f, false);
+    if ((points - 1 - i) % every == 0) out += x_label(chart.labels[i], x_of(i), f, false);
   const bool dots = points <= 62;
   for (std::size_t s = 0; s < series; ++s) {
     std::string coordinates;
