@@ -4,6 +4,7 @@
 //   lianxinctl tickets [--config FILE] [--db PATH] [--state S]... [--grid G] [--member M]
 //                      [--category C] [--limit N] [--csv|--json]
 //   lianxinctl ticket  [--config FILE] [--db PATH] NUMBER
+//   lianxinctl report  [--config FILE] [--db PATH] [PERIOD] [--html FILE] [--xlsx FILE]
 //
 // Reports read the configuration and the database; actions (status, invalidate, reassign, close,
 // note, send, broadcast, broadcast-status) go to the running lianxind over its control socket
@@ -27,6 +28,7 @@
 #include "daemon/ctl/actions.hpp"
 #include "daemon/ctl/explain.hpp"
 #include "daemon/ctl/language.hpp"
+#include "daemon/ctl/report_command.hpp"
 #include "daemon/ctl/reports.hpp"
 #include "daemon/ctl/tickets.hpp"
 #include "daemon/store/store.hpp"
@@ -37,6 +39,7 @@ constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
 
 void usage(std::ostream& out) {
   out << lianxin::ctl::language_usage() << lianxin::ctl::reports_usage()
+      << lianxin::ctl::report_usage()
       << "\n"
          "  explain   how lianxind would read an SMS from NUMBER: command, report or not\n"
          "            (thanks, greeting, feedback), the three likeliest categories, a\n"
@@ -53,7 +56,10 @@ void usage(std::ostream& out) {
          "  stats     received, handled, 办理率, 按时签收率, 按时办结率, 满意率, 发回重办率,\n"
          "            median times, overdue, per county/township/grid/member/category\n"
          "  points    points totals per member or grid, from the ledger\n"
-         "  directory list what the directory holds; check validates the CSV files\n"
+         "  directory list what the directory holds; check validates the CSV files;\n"
+         "            export --xlsx writes it as a workbook to edit (a sheet per CSV file)\n"
+         "  report    the period's report for township secretaries: --html (one page,\n"
+         "            charts, prints on A4) and/or --xlsx (a sheet per table)\n"
          "\n"
          "Actions, done by the running lianxind (recorded with your name: --as NAME, else\n"
          "$SUDO_USER or $USER):\n"
@@ -110,6 +116,7 @@ const std::pair<std::string_view, CommandFn> kCommands[] = {
     {"stats", lianxin::ctl::stats_command},
     {"points", lianxin::ctl::points_command},
     {"directory", lianxin::ctl::directory_command},
+    {"report", lianxin::ctl::report_command},
     // ---- actions (daemon/ctl/actions.hpp): through lianxind's control socket ----
     {"status", action<kStatus>},
     {"reload", action<kReload>},

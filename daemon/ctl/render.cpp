@@ -66,14 +66,6 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-std::string percent(const Ratio& ratio) {
-  auto rate = ratio.rate();
-  if (!rate) return "-";
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", *rate * 100.0);
-  return text;
-}
-
 std::string fraction(const Ratio& ratio) {  // CSV: 0.9750, empty when undefined
   auto rate = ratio.rate();
   if (!rate) return "";
@@ -96,6 +88,14 @@ std::string csv_seconds(std::optional<std::chrono::seconds> s) {
 }
 
 }  // namespace
+
+std::string percent_text(const Ratio& ratio) {
+  auto rate = ratio.rate();
+  if (!rate) return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", *rate * 100.0);
+  return text;
+}
 
 std::string local_text(TimePoint at, const char* format) {
   std::time_t seconds = std::chrono::system_clock::to_time_t(at);
@@ -256,11 +256,12 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
                  true,  true, true, true, true, true, true};
   for (const StatsRow* r : rows) {
     table.rows.push_back({r->name, std::to_string(r->received), std::to_string(r->handled),
-                          percent(r->handling), percent(r->accept_on_time),
-                          percent(r->resolve_on_time), percent(r->satisfied), percent(r->redone),
-                          std::to_string(r->complained.count), format_duration(r->median_accept),
-                          format_duration(r->median_resolve), std::to_string(r->overdue),
-                          std::to_string(r->invalid), std::to_string(r->cancelled)});
+                          percent_text(r->handling), percent_text(r->accept_on_time),
+                          percent_text(r->resolve_on_time), percent_text(r->satisfied),
+                          percent_text(r->redone), std::to_string(r->complained.count),
+                          format_duration(r->median_accept), format_duration(r->median_resolve),
+                          std::to_string(r->overdue), std::to_string(r->invalid),
+                          std::to_string(r->cancelled)});
   }
   std::string out = "统计 " + period_label + " (" + level_name_zh(report.level) + ", 截至 " +
                     local_text(report.as_of, "%Y-%m-%d %H:%M") + ")\n";

@@ -10,6 +10,8 @@
 #include "config/daemon_config.hpp"
 #include "config/diagnostic.hpp"
 #include "daemon/ctl/json.hpp"
+#include "daemon/ctl/report_command.hpp"
+#include "daemon/ctl/report_options.hpp"
 #include "daemon/domain/phone.hpp"
 #include "daemon/store/reports.hpp"
 
@@ -18,102 +20,6 @@ namespace {
 
 using namespace lianxin::domain;
 using std::chrono::sys_days;
-
-constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
-
-std::string day_text(sys_days day) {
-  const std::chrono::year_month_day ymd{day};
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return text;
-}
-
-// ---- Options shared by the commands ----
-
-struct Options {
-  std::string config = kDefaultConfig;
-  std::string db;
-  Format format = Format::table;
-  std::optional<std::string> period, from, to;
-  std::vector<std::string> positional;
-  // Command-specific options with a value: name → value(s).
-  std::vector<std::pair<std::string, std::string>> values;
-
-  std::optional<std::string> value(std::string_view name) const {
-    std::optional<std::string> found;
-    for (const auto& [n, v] : values)
-      if (n == name) found = v;
-    return found;
-  }
-};
-
-// Parses the common options plus `valued` ones (each takes one value); false on bad usage.
-bool parse_options(const Args& args, const std::set<std::string_view>& valued, bool formats,
-                   bool periods, Options& options, std::ostream& err, std::string_view command) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    const bool has_value = i + 1 < args.size();
-    auto take = [&]() { return std::string(args[++i]); };
-    if (arg == "--config" || arg == "--db" ||
-        (periods && (arg == "--period" || arg == "--from" || arg == "--to")) || valued.count(arg)) {
-      if (!has_value) {
-        err << "lianxinctl " << command << ": " << arg << " needs a value\n";
-        return false;
-      }
-      if (arg == "--config")
-        options.config = take();
-      else if (arg == "--db")
-        options.db = take();
-      else if (arg == "--period")
-        options.period = take();
-      else if (arg == "--from")
-        options.from = take();
-      else if (arg == "--to")
-        options.to = take();
-      else
-        options.values.emplace_back(std::string(arg), take());
-    } else if (formats && arg == "--csv") {
-      options.format = Format::csv;
-    } else if (formats && arg == "--json") {
-      options.format = Format::json;
-    } else if (arg.starts_with("--")) {
-      err << "lianxinctl " << command << ": unknown option " << arg
-          << " (lianxinctl --help lists them)\n";
-      return false;
-    } else {
-      options.positional.emplace_back(arg);
-    }
-  }
-  return true;
-}
-
-std::optional<config::DaemonConfig> load(const Options& options, std::ostream& err) {
-  config::LoadOptions load_options;
-  load_options.secrets = config::Secrets::skip;  // only lianxind needs the SMPP password
-  config::LoadResult loaded = config::load_config(options.config, load_options);
-  if (!loaded.config) {
-    err << config::format_diagnostics(loaded.errors);
-    err << "lianxinctl: cannot load " << options.config << "\n";
-    return std::nullopt;
-  }
-  // Dates and times as the county reads them.
-  setenv("TZ", loaded.config->time_zone.c_str(), 1);
-  tzset();
-  return std::move(*loaded.config);
-}
-
-std::optional<store::ReportReader> open_reader(const Options& options,
-                                               const config::DaemonConfig& config,
-                                               std::ostream& err) {
-  const std::string path = options.db.empty() ? config.storage.path.string() : options.db;
-  try {
-    return store::ReportReader::open(path);
-  } catch (const store::StoreOpenError& e) {
-    err << "lianxinctl: " << e.what() << "\n";
-    return std::nullopt;
-  }
-}
 
 // "unknown grid g9 (did you mean g1?)" for ids not in `known`.
 bool check_known(std::string_view what, const std::string& value,
@@ -189,6 +95,14 @@ bool build_query(const Options& options, const config::DaemonConfig& config,
 
 }  // namespace
 
+std::string day_text(sys_days day) {
+  const std::chrono::year_month_day ymd{day};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
 TimePoint local_midnight(sys_days day, const TimeZone& zone) {
   return TimePoint{day.time_since_epoch()} - zone.utc_offset;
 }
@@ -258,6 +172,7 @@ std::string reports_usage() {
          "       lianxinctl directory list [grids|members|residents|teams|duty-desks]\n"
          "                                 [--csv|--json]\n"
          "       lianxinctl directory check\n"
+         "       lianxinctl directory export --xlsx FILE\n"
          "       (each also takes --config FILE and, reading the database, --db PATH)\n"
          "  PERIOD: --period 2026-11-05|2026-11|2026|today|yesterday|this-week|this-month|\n"
          "          last-month|last-7-days|all, or --from 2026-11-01 --to 2026-11-30 (inclusive)\n";
@@ -283,7 +198,7 @@ int tickets_command(const Args& args, std::ostream& out, std::ostream& err) {
     }
     query.limit = static_cast<std::size_t>(n);
   }
-  auto config = load(options, err);
+  auto config = load_report_config(options, err);
   if (!config) return 1;
   if (!build_query(options, *config, query, err)) return 2;
   std::string error;
@@ -323,7 +238,7 @@ int ticket_command(const Args& args, std::ostream& out, std::ostream& err) {
     err << "lianxinctl ticket: not a ticket number: " << text << "\n";
     return 2;
   }
-  auto config = load(options, err);
+  auto config = load_report_config(options, err);
   if (!config) return 1;
   auto reader = open_reader(options, *config, err);
   if (!reader) return 1;
@@ -378,7 +293,7 @@ int stats_command(const Args& args, std::ostream& out, std::ostream& err) {
     }
     level = *parsed;
   }
-  auto config = load(options, err);
+  auto config = load_report_config(options, err);
   if (!config) return 1;
   store::TicketQuery query;
   query.limit = 0;
@@ -434,7 +349,7 @@ int points_command(const Args& args, std::ostream& out, std::ostream& err) {
     }
     level = *parsed;
   }
-  auto config = load(options, err);
+  auto config = load_report_config(options, err);
   if (!config) return 1;
   std::string error;
   auto period =
@@ -459,10 +374,15 @@ int points_command(const Args& args, std::ostream& out, std::ostream& err) {
 
 int directory_command(const Args& args, std::ostream& out, std::ostream& err) {
   Options options;
-  if (!parse_options(args, {}, true, false, options, err, "directory")) return 2;
+  if (!parse_options(args, {"--xlsx"}, true, false, options, err, "directory")) return 2;
   const std::vector<std::string>& words = options.positional;
+  if (!words.empty() && words[0] == "export") return directory_export_command(options, out, err);
+  if (options.value("--xlsx")) {
+    err << "lianxinctl directory: --xlsx goes with export\n";
+    return 2;
+  }
   if (words.empty() || (words[0] != "list" && words[0] != "check")) {
-    err << "lianxinctl directory: say list or check\n" << reports_usage();
+    err << "lianxinctl directory: say list, check or export\n" << reports_usage();
     return 2;
   }
   if (words[0] == "check") {
@@ -501,7 +421,7 @@ int directory_command(const Args& args, std::ostream& out, std::ostream& err) {
     err << "lianxinctl directory list: say grids, members, residents, teams or duty-desks\n";
     return 2;
   }
-  auto config = load(options, err);
+  auto config = load_report_config(options, err);
   if (!config) return 1;
   out << render_directory(config->directory, what, options.format);
   return 0;

@@ -40,6 +40,8 @@ struct ResolvedPeriod {
   std::string label;
 };
 
+// "2026-11-05".
+std::string day_text(std::chrono::sys_days day);
 // Local midnight of a day in the (fixed-offset) zone, and the local day of a moment.
 domain::TimePoint local_midnight(std::chrono::sys_days day, const domain::TimeZone& zone);
 std::chrono::sys_days local_day(domain::TimePoint at, const domain::TimeZone& zone);
@@ -64,6 +66,8 @@ std::string render_directory(const domain::Directory& directory, std::string_vie
 
 // A time as the operator's terminal shows it (local time, strftime format).
 std::string local_text(domain::TimePoint at, const char* format);
+// A rate as the reports show it: "97.5%"; "-" when there is nothing to count (never 0%).
+std::string percent_text(const domain::Ratio& ratio);
 // "45m", "3h12m", "2d4h"; "-" when none.
 std::string format_duration(std::optional<std::chrono::seconds> duration);
 // RFC 4180 cell: quoted when it holds a comma, quote or line break.

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "daemon/store/store.hpp"
+#include "tests/integration/ctl_reports_fixture.hpp"
 #include "tests/integration/sim_json.hpp"
 
 namespace {
@@ -25,57 +26,12 @@ using lianxin::domain::TicketEvent;
 using lianxin::domain::TicketState;
 using lianxin::domain::TimePoint;
 using lianxin::sim::Json;
+using lianxin::testing::CtlRun;
+using lianxin::testing::slurp;
 using std::chrono::hours;
 
-struct CtlRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quoted(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-class CtlReports : public ::testing::Test {
+class CtlReports : public lianxin::testing::CtlReportsFixture {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "lianxin-ctl-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    fs::copy(fs::path(LIANXIN_SOURCE_DIR) / "config" / "demo", dir_ / "conf",
-             fs::copy_options::recursive);
-    fs::permissions(dir_ / "conf" / "smpp.password", fs::perms::owner_read | fs::perms::owner_write,
-                    fs::perm_options::replace);
-    config_ = (dir_ / "conf" / "demo.yaml").string();
-    db_ = (dir_ / "lianxin.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  CtlRun ctl(const std::vector<std::string>& args) {
-    std::string command = quoted(LIANXINCTL_PATH);
-    for (const std::string& a : args) command += " " + quoted(a);
-    const fs::path out = dir_ / "out.txt", err = dir_ / "err.txt";
-    command += " >" + quoted(out.string()) + " 2>" + quoted(err.string());
-    CtlRun run;
-    const int raw = std::system(command.c_str());
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(out);
-    run.err = slurp(err);
-    return run;
-  }
-
   // Three tickets this month in the demo's grids, and points.
   void fill_database() {
     lianxin::store::Store store = lianxin::store::Store::open(db_);
@@ -116,9 +72,6 @@ class CtlReports : public ::testing::Test {
     auto committed = store.commit(batch);
     ASSERT_TRUE(committed) << committed.message;
   }
-
-  fs::path dir_;
-  std::string config_, db_;
 };
 
 TEST_F(CtlReports, StatsJsonParsesAndCountsOnlyRealRatings) {
