@@ -101,9 +101,13 @@ std::string install(Planned& file) {
     if (::fchown(fd, old.st_uid, old.st_gid) != 0) {
       // Not root: the file stays the caller's, who could write the old one.
     }
-    ok = ::fchmod(fd, mode) == 0;  // open() applied the umask
+    if (::fchmod(fd, mode) != 0) {  // open() applied the umask
+      failure = std::string("cannot set the mode: ") + std::strerror(errno);
+    }
   }
-  if (ok && ::fsync(fd) != 0) failure = std::string("cannot write: ") + std::strerror(errno);
+  if (failure.empty() && ::fsync(fd) != 0) {
+    failure = std::string("cannot write: ") + std::strerror(errno);
+  }
   ::close(fd);
   if (failure.empty() && file.existed) {
     std::error_code ec;
@@ -155,7 +159,7 @@ void summary(const domain::Directory& d, std::ostream& out) {
 }  // namespace
 
 std::string directory_import_usage() {
-  return "       lianxinctl directory import FILE... [--dry-run]   (also --config FILE)\n";
+  return "       lianxinctl directory import [--config FILE] [--dry-run] FILE...\n";
 }
 
 RecognisedFile recognise_directory_file(const std::string& name, std::string_view bytes) {

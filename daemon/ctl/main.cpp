@@ -37,8 +37,8 @@ namespace {
 constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
 
 void usage(std::ostream& out) {
-  out << lianxin::ctl::language_usage() << lianxin::ctl::reports_usage()
-      << lianxin::ctl::directory_import_usage()
+  out << lianxin::ctl::language_usage() << lianxin::ctl::directory_import_usage()
+      << lianxin::ctl::reports_usage()
       << "\n"
          "  explain   how lianxind would read an SMS from NUMBER: command, report or not\n"
          "            (thanks, greeting, feedback), the three likeliest categories, a\n"

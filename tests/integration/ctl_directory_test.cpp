@@ -99,6 +99,9 @@ class CtlDirectory : public ::testing::Test {
 
 TEST_F(CtlDirectory, ImportsGbkAndUnicodeTextAndKeepsABackup) {
   const std::string old_residents = slurp(conf("residents.csv"));
+  fs::permissions(conf("residents.csv"),
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read,
+                  fs::perm_options::replace);
   // Excel's plain "CSV" on a Chinese PC: GBK, CRLF, a quoted cell.
   const fs::path residents = dir_ / "居民名单.csv";
   write(residents, kGbkHeader + "\r\n13800000051,\"" + kZhangDayeGbk + "\",g-daxi\r\n" +
@@ -123,6 +126,9 @@ TEST_F(CtlDirectory, ImportsGbkAndUnicodeTextAndKeepsABackup) {
             "\xEF\xBB\xBF手机,姓名,网格\r\n13800000051,张大爷,g-daxi\r\n"
             "138 0000 0052,李奶奶,g-shitang\r\n");
   EXPECT_EQ(slurp(conf("residents.csv.bak")), old_residents);
+  EXPECT_EQ(fs::status(conf("residents.csv")).permissions(),
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  EXPECT_FALSE(fs::exists(conf("residents.csv.import-tmp")));
   EXPECT_EQ(slurp(conf("teams.csv")),
             "\xEF\xBB\xBF编号,名称,队长,成员\r\nvolunteers,志愿服务队,m-huang,m-huang;m-yang\r\n");
 
