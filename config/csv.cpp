@@ -40,7 +40,7 @@ std::size_t code_points_in(std::string_view text) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, char separator) : text_(text), separator_(separator) {}
 
   CsvParseResult run() {
     CsvParseResult result;
@@ -56,7 +56,9 @@ class Parser {
     }
     if (auto nul = text_.find('\0'); nul != std::string_view::npos) {
       locate(nul);
-      fail(result, nul, "NUL byte: this is not a text CSV file");
+      fail(result, nul,
+           "NUL byte: this is not a text CSV file (UTF-16 without a byte order mark, or a "
+           "workbook?); save it as \"CSV UTF-8\"");
       return result;
     }
     while (pos_ < text_.size()) {
@@ -105,11 +107,12 @@ class Parser {
       if (pos_ < text_.size() && text_[pos_] == '"') {
         if (!read_quoted(field, result)) return false;
       } else {
-        while (pos_ < text_.size() && text_[pos_] != ',' && !at_line_end()) field += text_[pos_++];
+        while (pos_ < text_.size() && text_[pos_] != separator_ && !at_line_end())
+          field += text_[pos_++];
       }
       record.fields.push_back(std::move(field));
       if (pos_ >= text_.size()) return true;
-      if (text_[pos_] == ',') {
+      if (text_[pos_] == separator_) {
         ++pos_;
         continue;
       }
@@ -147,7 +150,7 @@ class Parser {
       field += c;
       ++pos_;
     }
-    if (pos_ < text_.size() && text_[pos_] != ',' && !at_line_end()) {
+    if (pos_ < text_.size() && text_[pos_] != separator_ && !at_line_end()) {
       fail(result, pos_,
            "unexpected text after a closing quote (a quote inside a quoted field is written \"\")");
       return false;
@@ -156,6 +159,7 @@ class Parser {
   }
 
   std::string_view text_;
+  char separator_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t line_start_ = 0;
@@ -172,8 +176,8 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-CsvParseResult parse_csv(std::string_view text) {
-  return Parser(text).run();
+CsvParseResult parse_csv(std::string_view text, char separator) {
+  return Parser(text, separator).run();
 }
 
 }  // namespace lianxin::config

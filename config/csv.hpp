@@ -1,11 +1,13 @@
-// A small RFC 4180 CSV reader for the spreadsheet-edited directory files.
+// A small RFC 4180 CSV reader for the spreadsheet-edited directory files (UTF-8 text; files in
+// other encodings are decoded first by config/spreadsheet_text.hpp).
 //
 // What spreadsheets write is accepted: an optional UTF-8 byte order mark (Excel's "CSV UTF-8"),
-// CRLF, LF or lone CR line ends, quoted fields with "" escapes, commas and line breaks inside
-// quotes, and a last line with or without a line end. Completely empty lines are skipped.
-// Refused, with the line and column: invalid UTF-8 (e.g. a file saved as GBK/ANSI), NUL bytes,
-// an unterminated quote, and text after a closing quote. A stray quote inside an unquoted
-// field is kept as a character (what a person typing the file meant).
+// CRLF, LF or lone CR line ends, quoted fields with "" escapes, separators and line breaks
+// inside quotes, and a last line with or without a line end. Completely empty lines are skipped.
+// The separator is ',' unless told otherwise (Excel's "Unicode text" uses tabs).
+// Refused, with the line and column: invalid UTF-8, NUL bytes, an unterminated quote, and text
+// after a closing quote. A stray quote inside an unquoted field is kept as a character (what a
+// person typing the file meant).
 #pragma once
 
 #include <cstddef>
@@ -32,7 +34,7 @@ struct CsvParseResult {
   std::optional<CsvError> error;  // set: records are incomplete and must not be used
 };
 
-CsvParseResult parse_csv(std::string_view text);
+CsvParseResult parse_csv(std::string_view text, char separator = ',');
 
 // Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points
 // above U+10FFFF are invalid); nullopt when the text is valid.

@@ -508,9 +508,9 @@ class Loader {
 
   // Loads the directory CSV files and checks what the YAML refers to in them.
   void cross_check(DaemonConfig& config) {
-    if (!options_.load_directory || !directory_complete_ || !directory_files_exist()) return;
-    DirectoryLoadResult loaded =
-        load_directory(config.directory_files, config.settings.default_country);
+    if (!options_.load_directory || !directory_complete_ || !directory_files_exist(config)) return;
+    DirectoryLoadResult loaded = load_directory(
+        config.directory_files, config.settings.default_country, options_.directory_replacements);
     for (Diagnostic& d : loaded.errors) ctx_.errors().push_back(std::move(d));
     if (!loaded.directory) return;
     config.directory = std::move(*loaded.directory);
@@ -925,9 +925,15 @@ class Loader {
   }
 
   // A directory file that is not there is reported at the YAML line naming it.
-  bool directory_files_exist() {
+  bool directory_files_exist(const DaemonConfig& config) {
     bool ok = true;
+    const DirectoryFiles replaced =
+        replaced_files(config.directory_files, options_.directory_replacements);
     for (const auto& [file, field] : directory_fields_) {
+      if (file == replaced.grids || file == replaced.members || file == replaced.residents ||
+          file == replaced.teams || file == replaced.duty_desks) {
+        continue;
+      }
       std::error_code ec;
       if (!fs::is_regular_file(file, ec)) {
         ctx_.error(field.mark,

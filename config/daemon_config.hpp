@@ -140,6 +140,9 @@ struct LoadOptions {
       "/lib/systemd/system/lianxind.service", "/usr/lib/systemd/system/lianxind.service"};
   // Also load and cross-check the directory CSV files (lianxind always does).
   bool load_directory = true;
+  // Files checked in place of the configured ones of the same kind (a configured file replaced
+  // need not exist yet): what `lianxinctl directory import` is about to install.
+  DirectorySources directory_replacements;
 };
 
 struct LoadResult {

@@ -4,59 +4,19 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <utility>
 
-#include "config/csv.hpp"
+#include "config/cell_checks.hpp"
+#include "config/directory_table.hpp"
 #include "daemon/domain/phone.hpp"
 
 namespace lianxin::config {
 namespace {
 
 using domain::Role;
-
-constexpr std::size_t kMaxErrorsPerFile = 50;
-
-struct ColumnSpec {
-  std::string_view key;
-  std::vector<std::string_view> names;  // accepted header names besides the key
-  bool required;
-};
-
-const std::vector<ColumnSpec> kGridColumns{
-    {"id", {"编号", "网格编号", "网格id"}, true},
-    {"name", {"名称", "网格名称", "网格名"}, false},
-    {"village", {"村", "村名", "行政村", "村庄"}, true},
-    {"township", {"乡镇", "镇", "乡", "乡镇街道", "街道"}, false},
-    {"aliases", {"别名", "俗称"}, false},
-    {"leader", {"网格长", "负责人", "组长"}, false},
-};
-const std::vector<ColumnSpec> kMemberColumns{
-    {"id", {"编号", "成员编号", "人员编号"}, true},
-    {"name", {"姓名", "名字"}, true},
-    {"phone", {"手机", "手机号", "手机号码", "电话", "联系电话"}, true},
-    {"grids", {"网格", "所属网格", "grid"}, false},
-    {"roles", {"角色", "role"}, false},
-    {"on_duty", {"在岗", "是否在岗"}, false},
-};
-const std::vector<ColumnSpec> kResidentColumns{
-    {"phone", {"手机", "手机号", "手机号码", "电话", "联系电话"}, true},
-    {"name", {"姓名", "名字"}, false},
-    {"grid", {"网格", "所属网格"}, false},
-};
-const std::vector<ColumnSpec> kTeamColumns{
-    {"id", {"编号", "队伍编号"}, true},           {"name", {"名称", "队名", "队伍名称"}, true},
-    {"leader", {"队长", "团长", "负责人"}, true}, {"members", {"成员", "队员"}, false},
-    {"aliases", {"别名", "简称", "服务"}, false},
-};
-const std::vector<ColumnSpec> kDutyDeskColumns{
-    {"township", {"乡镇", "镇", "乡", "乡镇街道", "街道"}, false},
-    {"member", {"成员", "值班人员", "值班员", "成员编号"}, true},
-};
-
-const std::vector<std::string_view> kIgnoredColumns{
-    "note", "notes", "remark", "remarks", "comment", "title", "备注", "职务", "说明"};
 
 const std::vector<std::pair<std::string_view, Role>> kChineseRoles{
     {"党员", Role::member},        {"网格员", Role::member},        {"成员", Role::member},
@@ -65,67 +25,6 @@ const std::vector<std::pair<std::string_view, Role>> kChineseRoles{
     {"值班员", Role::duty_desk},   {"值班室", Role::duty_desk},     {"志愿者", Role::helper},
     {"协管员", Role::helper},      {"代办员", Role::helper},
 };
-
-bool starts_with_at(std::string_view s, std::size_t i, std::string_view p) {
-  return s.substr(i, p.size()) == p;
-}
-
-// Trims ASCII white space, U+3000 (ideographic space) and U+00A0 (no-break space).
-std::string trim(std::string_view s) {
-  auto space_len_at_front = [](std::string_view t) -> std::size_t {
-    if (t.empty()) return 0;
-    if (t[0] == ' ' || t[0] == '\t' || t[0] == '\n' || t[0] == '\r') return 1;
-    if (t.substr(0, 3) == "\xE3\x80\x80") return 3;
-    if (t.substr(0, 2) == "\xC2\xA0") return 2;
-    return 0;
-  };
-  auto space_len_at_back = [](std::string_view t) -> std::size_t {
-    if (t.empty()) return 0;
-    char c = t.back();
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 1;
-    if (t.size() >= 3 && t.substr(t.size() - 3) == "\xE3\x80\x80") return 3;
-    if (t.size() >= 2 && t.substr(t.size() - 2) == "\xC2\xA0") return 2;
-    return 0;
-  };
-  while (std::size_t n = space_len_at_front(s)) s.remove_prefix(n);
-  while (std::size_t n = space_len_at_back(s)) s.remove_suffix(n);
-  return std::string(s);
-}
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-// Splits a list cell on ; ； 、 , ， and trims; empty items are dropped.
-std::vector<std::string> split_list(std::string_view cell) {
-  static const std::string_view kSeparators[] = {";", ",", "\xEF\xBC\x9B" /*；*/,
-                                                 "\xE3\x80\x81" /*、*/, "\xEF\xBC\x8C" /*，*/};
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= cell.size();) {
-    std::size_t sep = 0;
-    if (i == cell.size()) {
-      sep = 1;
-    } else {
-      for (std::string_view s : kSeparators) {
-        if (starts_with_at(cell, i, s)) sep = s.size();
-      }
-    }
-    if (sep == 0) {
-      ++i;
-      continue;
-    }
-    std::string item = trim(cell.substr(start, i - start));
-    if (!item.empty()) items.push_back(std::move(item));
-    i += sep;
-    start = i;
-  }
-  return items;
-}
 
 // An id is referenced from list cells, so it cannot hold separators or spaces.
 bool valid_id(std::string_view id) {
@@ -136,195 +35,6 @@ bool valid_id(std::string_view id) {
   }
   return true;
 }
-
-std::string in_quotes(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
-class Errors {
- public:
-  explicit Errors(std::vector<Diagnostic>& sink) : sink_(sink) {}
-  void add(const std::string& file, std::size_t line, std::string message) {
-    std::size_t& count = per_file_[file];
-    ++count;
-    if (count > kMaxErrorsPerFile) return;
-    if (count == kMaxErrorsPerFile)
-      message = "too many errors; the rest of this file is not reported";
-    sink_.push_back(Diagnostic{file, static_cast<int>(line), 0, std::move(message)});
-  }
-  bool any() const { return !sink_.empty(); }
-
- private:
-  std::vector<Diagnostic>& sink_;
-  std::map<std::string, std::size_t> per_file_;
-};
-
-// One parsed CSV file whose header is mapped to the known columns.
-class Table {
- public:
-  struct Row {
-    std::size_t line;
-    std::vector<std::string> cells;  // trimmed
-  };
-
-  Table(const CsvSource& source, const std::vector<ColumnSpec>& specs, Errors& errors)
-      : file_(source.name), specs_(specs), errors_(errors) {
-    CsvParseResult parsed = parse_csv(source.text);
-    if (parsed.error) {
-      errors_.add(file_, parsed.error->line,
-                  "column " + std::to_string(parsed.error->column) + ": " + parsed.error->message);
-      ok_ = false;
-      return;
-    }
-    std::size_t i = 0;
-    while (i < parsed.records.size() && all_blank(parsed.records[i].fields)) ++i;
-    if (i == parsed.records.size()) {
-      errors_.add(file_, 0, "the file is empty; the first row must name the columns");
-      ok_ = false;
-      return;
-    }
-    map_header(parsed.records[i]);
-    if (!ok_) return;
-    for (++i; i < parsed.records.size(); ++i) add_row(parsed.records[i]);
-  }
-
-  bool ok() const { return ok_; }
-  const std::vector<Row>& rows() const { return rows_; }
-  const std::string& file() const { return file_; }
-
-  const std::string& cell(const Row& row, std::string_view key) const {
-    static const std::string kEmpty;
-    auto it = index_.find(std::string(key));
-    return it == index_.end() ? kEmpty : row.cells[it->second];
-  }
-
-  // "手机" as the user wrote it in the header, or the key when the column is absent.
-  std::string label(std::string_view key) const {
-    auto it = header_names_.find(std::string(key));
-    return it == header_names_.end() ? std::string(key) : it->second;
-  }
-
-  void error(const Row& row, std::string_view key, const std::string& message) {
-    errors_.add(file_, row.line, label(key) + ": " + message);
-  }
-  void error(std::size_t line, std::string message) {
-    errors_.add(file_, line, std::move(message));
-  }
-
-  // The cell of a required column, with an error when it is empty.
-  std::optional<std::string> required(const Row& row, std::string_view key) {
-    const std::string& value = cell(row, key);
-    if (value.empty()) {
-      error(row, key, "required, but the cell is empty");
-      return std::nullopt;
-    }
-    return value;
-  }
-
- private:
-  static bool all_blank(const std::vector<std::string>& fields) {
-    for (const std::string& f : fields) {
-      if (!trim(f).empty()) return false;
-    }
-    return true;
-  }
-
-  // Matches a header cell: the part before '(' / '（', case-insensitive for ASCII.
-  static std::string header_key(std::string_view header) {
-    std::size_t cut = std::min(header.find('('), header.find("\xEF\xBC\x88"));
-    return ascii_lower(trim(header.substr(0, cut)));
-  }
-
-  void map_header(const CsvRecord& header) {
-    header_line_ = header.line;
-    width_ = header.fields.size();
-    std::vector<std::string_view> all_names;
-    for (const ColumnSpec& spec : specs_) {
-      all_names.push_back(spec.key);
-      for (std::string_view n : spec.names) all_names.push_back(n);
-    }
-    for (std::size_t col = 0; col < header.fields.size(); ++col) {
-      const std::string written = trim(header.fields[col]);
-      const std::string key = header_key(written);
-      if (key.empty()) {
-        unnamed_.push_back(col);
-        continue;
-      }
-      if (key[0] == '#' || std::find(kIgnoredColumns.begin(), kIgnoredColumns.end(),
-                                     std::string_view(key)) != kIgnoredColumns.end()) {
-        continue;
-      }
-      const ColumnSpec* found = nullptr;
-      for (const ColumnSpec& spec : specs_) {
-        if (spec.key == key || std::find(spec.names.begin(), spec.names.end(),
-                                         std::string_view(key)) != spec.names.end()) {
-          found = &spec;
-        }
-      }
-      if (found == nullptr) {
-        std::string message = "unknown column " + in_quotes(written);
-        std::string suggestion = closest_match(key, all_names);
-        if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
-        if (header.fields.size() == 1 &&
-            (written.find(';') != std::string::npos || written.find('\t') != std::string::npos)) {
-          message += " (the file seems to use ';' or tabs: save it as comma-separated CSV UTF-8)";
-        }
-        error(header.line, message);
-        ok_ = false;
-        continue;
-      }
-      auto [it, inserted] = index_.emplace(std::string(found->key), col);
-      if (!inserted) {
-        error(header.line, "column " + in_quotes(written) + " appears twice (as " +
-                               in_quotes(header_names_[std::string(found->key)]) + " already)");
-        ok_ = false;
-        continue;
-      }
-      header_names_[std::string(found->key)] = written;
-    }
-    for (const ColumnSpec& spec : specs_) {
-      if (spec.required && !index_.contains(std::string(spec.key))) {
-        std::string names = in_quotes(spec.key);
-        if (!spec.names.empty()) names += " or " + in_quotes(spec.names.front());
-        error(header.line, "missing column " + names);
-        ok_ = false;
-      }
-    }
-  }
-
-  void add_row(const CsvRecord& record) {
-    if (all_blank(record.fields)) return;
-    if (record.fields.size() != width_) {
-      error(record.line, "has " + std::to_string(record.fields.size()) +
-                             " cells but the header (line " + std::to_string(header_line_) +
-                             ") has " + std::to_string(width_) +
-                             " (a comma inside a cell must be quoted)");
-      return;
-    }
-    for (std::size_t col : unnamed_) {
-      if (!trim(record.fields[col]).empty()) {
-        error(record.line,
-              "column " + std::to_string(col + 1) + " has a value but no name in the header row");
-        return;
-      }
-    }
-    Row row{record.line, {}};
-    row.cells.reserve(record.fields.size());
-    for (const std::string& f : record.fields) row.cells.push_back(trim(f));
-    rows_.push_back(std::move(row));
-  }
-
-  std::string file_;
-  const std::vector<ColumnSpec>& specs_;
-  Errors& errors_;
-  bool ok_ = true;
-  std::size_t header_line_ = 0;
-  std::size_t width_ = 0;
-  std::map<std::string, std::size_t> index_;
-  std::map<std::string, std::string> header_names_;
-  std::vector<std::size_t> unnamed_;
-  std::vector<Row> rows_;
-};
 
 // A reference to check once every file is read.
 struct Reference {
@@ -359,12 +69,16 @@ class DirectoryBuilder {
       : default_country_(default_country), errors_(sink) {}
 
   void grids(const CsvSource& source) {
-    Table table(source, kGridColumns, errors_);
+    Table table(source, columns_of(DirectoryKind::grids), errors_);
+    grids_read_ = table.ok();
     for (const Table::Row& row : table.rows()) {
       domain::Grid grid;
       auto id = table.required(row, "id");
       auto village = table.required(row, "village");
-      if (!id || !village) continue;
+      if (!readable(table, row, {"name", "village", "township", "aliases"}) || !id || !village) {
+        if (id) rejected_grids_.insert(*id);
+        continue;
+      }
       if (!check_id(table, row, "id", *id) || !unique(grid_lines_, table, row, "id", *id)) continue;
       grid.id = *id;
       grid.village = *village;
@@ -381,13 +95,17 @@ class DirectoryBuilder {
   }
 
   void members(const CsvSource& source) {
-    Table table(source, kMemberColumns, errors_);
+    Table table(source, columns_of(DirectoryKind::members), errors_);
+    members_read_ = table.ok();
     for (const Table::Row& row : table.rows()) {
       domain::Member member;
       auto id = table.required(row, "id");
       auto name = table.required(row, "name");
       auto phone = person_phone(table, row);
-      if (!id || !name || !phone) continue;
+      if (!readable(table, row, {"name"}) || !id || !name || !phone) {
+        if (id) rejected_members_.insert(*id);
+        continue;
+      }
       if (!check_id(table, row, "id", *id) || !unique(member_lines_, table, row, "id", *id)) {
         continue;
       }
@@ -424,10 +142,12 @@ class DirectoryBuilder {
   }
 
   void residents(const CsvSource& source) {
-    Table table(source, kResidentColumns, errors_);
+    Table table(source, columns_of(DirectoryKind::residents), errors_);
     for (const Table::Row& row : table.rows()) {
       auto phone = person_phone(table, row);
-      if (!phone || !unique(resident_phone_lines_, table, row, "phone", *phone)) continue;
+      if (!readable(table, row, {"name"}) || !phone ||
+          !unique(resident_phone_lines_, table, row, "phone", *phone))
+        continue;
       domain::Resident resident{*phone, table.cell(row, "name"), table.cell(row, "grid")};
       if (!resident.grid.empty()) {
         grid_refs_.push_back({table.file(), row.line, table.label("grid"), resident.grid});
@@ -437,12 +157,12 @@ class DirectoryBuilder {
   }
 
   void teams(const CsvSource& source) {
-    Table table(source, kTeamColumns, errors_);
+    Table table(source, columns_of(DirectoryKind::teams), errors_);
     for (const Table::Row& row : table.rows()) {
       auto id = table.required(row, "id");
       auto name = table.required(row, "name");
       auto leader = table.required(row, "leader");
-      if (!id || !name || !leader) continue;
+      if (!readable(table, row, {"name", "aliases"}) || !id || !name || !leader) continue;
       if (!check_id(table, row, "id", *id) || !unique(team_lines_, table, row, "id", *id)) continue;
       domain::Team team{*id, *name, *leader, split_list(table.cell(row, "members")),
                         split_list(table.cell(row, "aliases"))};
@@ -455,7 +175,7 @@ class DirectoryBuilder {
   }
 
   void duty_desks(const CsvSource& source) {
-    Table table(source, kDutyDeskColumns, errors_);
+    Table table(source, columns_of(DirectoryKind::duty_desks), errors_);
     for (const Table::Row& row : table.rows()) {
       auto member = table.required(row, "member");
       if (!member) continue;
@@ -477,11 +197,25 @@ class DirectoryBuilder {
     }
   }
 
+  // A file that did not read (encoding, CSV syntax, header) was reported once; references to
+  // what it should have defined are skipped with one line saying so, not reported one by one.
   DirectoryLoadResult finish(std::vector<Diagnostic>& sink) {
-    check_refs(member_refs_, member_lines_, "member");
-    check_refs(grid_refs_, grid_lines_, "grid");
+    if (members_read_) {
+      check_refs(member_refs_, member_lines_, rejected_members_, "member");
+    } else if (!member_refs_.empty()) {
+      errors_.add("directory", 0,
+                  "references to members from the other files not checked: the members file "
+                  "did not read");
+    }
+    if (grids_read_) {
+      check_refs(grid_refs_, grid_lines_, rejected_grids_, "grid");
+    } else if (!grid_refs_.empty() || !township_refs_.empty()) {
+      errors_.add("directory", 0,
+                  "references to grids and townships from the other files not checked: the "
+                  "grids file did not read");
+    }
     for (const Reference& ref : township_refs_) {
-      if (!townships_.contains(ref.id)) {
+      if (grids_read_ && !townships_.contains(ref.id)) {
         errors_.add(ref.file, ref.line,
                     ref.column + ": no grid is in township " + in_quotes(ref.id) +
                         " (check the spelling against grids.csv)");
@@ -520,9 +254,17 @@ class DirectoryBuilder {
   std::optional<std::string> person_phone(Table& table, const Table::Row& row) {
     auto raw = table.required(row, "phone");
     if (!raw) return std::nullopt;
+    // Before normalising: "13800000001.0" would otherwise lose its point and become another
+    // number.
+    if (auto problem = excel_number_problem(*raw)) {
+      table.error(row, "phone", *problem);
+      return std::nullopt;
+    }
     auto parsed = domain::parse_phone_number(*raw, default_country_);
     if (!parsed) {
-      table.error(row, "phone", in_quotes(*raw) + " is not a valid phone number");
+      std::string message = in_quotes(*raw) + " is not a valid phone number";
+      if (auto fix = lost_leading_zero(*raw, default_country_)) message += ": " + *fix;
+      table.error(row, "phone", message);
       return std::nullopt;
     }
     if (parsed->kind == domain::NumberKind::service) {
@@ -532,9 +274,24 @@ class DirectoryBuilder {
     return parsed->canonical;
   }
 
-  void check_refs(const std::vector<Reference>& refs, const Lines& known, std::string_view what) {
+  // False (with an error per cell) when a text cell is mojibake; the value is not echoed (it may
+  // hold control characters).
+  bool readable(Table& table, const Table::Row& row, std::initializer_list<std::string_view> keys) {
+    bool ok = true;
+    for (std::string_view key : keys) {
+      if (auto why = mojibake_problem(table.cell(row, key))) {
+        table.error(row, key, "mojibake (乱码): " + *why + "; type it again");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  // Unknown ids are reported; ids whose own row was refused are not (that row's error says why).
+  void check_refs(const std::vector<Reference>& refs, const Lines& known,
+                  const std::set<std::string>& refused, std::string_view what) {
     for (const Reference& ref : refs) {
-      if (known.contains(ref.id)) continue;
+      if (known.contains(ref.id) || refused.contains(ref.id)) continue;
       std::vector<std::string_view> ids;
       for (const auto& [id, where] : known) ids.push_back(id);
       std::string message = ref.column + ": unknown " + std::string(what) + " " + in_quotes(ref.id);
@@ -553,6 +310,8 @@ class DirectoryBuilder {
   std::vector<domain::DutyDesk> duty_desks_;
   Lines grid_lines_, member_lines_, member_phone_lines_, resident_phone_lines_, team_lines_;
   std::set<std::string> townships_;
+  std::set<std::string> rejected_grids_, rejected_members_;
+  bool grids_read_ = false, members_read_ = false;
   std::vector<Reference> member_refs_, grid_refs_, township_refs_;
 };
 
@@ -611,20 +370,35 @@ DirectoryLoadResult parse_directory(const DirectorySources& sources,
   return builder.finish(sink);
 }
 
-DirectoryLoadResult load_directory(const DirectoryFiles& files, std::string_view default_country) {
+DirectoryFiles replaced_files(const DirectoryFiles& files, const DirectorySources& replacements) {
+  auto pick = [](const std::filesystem::path& path, const std::optional<CsvSource>& replacement) {
+    return replacement ? path : std::filesystem::path();
+  };
+  return DirectoryFiles{
+      pick(files.grids, replacements.grids), pick(files.members, replacements.members),
+      pick(files.residents, replacements.residents), pick(files.teams, replacements.teams),
+      pick(files.duty_desks, replacements.duty_desks)};
+}
+
+DirectoryLoadResult load_directory(const DirectoryFiles& files, std::string_view default_country,
+                                   const DirectorySources& replacements) {
   DirectoryLoadResult failed;
   DirectorySources sources;
-  auto read = [&](const std::filesystem::path& path, std::optional<CsvSource>& into) {
-    if (path.empty()) return;
-    if (auto text = read_text_file(path, failed.errors)) {
+  auto read = [&](const std::filesystem::path& path, const std::optional<CsvSource>& replacement,
+                  std::optional<CsvSource>& into) {
+    if (replacement) {
+      into = replacement;
+    } else if (path.empty()) {
+      return;
+    } else if (auto text = read_text_file(path, failed.errors)) {
       into = CsvSource{path.string(), std::move(*text)};
     }
   };
-  read(files.grids, sources.grids);
-  read(files.members, sources.members);
-  read(files.residents, sources.residents);
-  read(files.teams, sources.teams);
-  read(files.duty_desks, sources.duty_desks);
+  read(files.grids, replacements.grids, sources.grids);
+  read(files.members, replacements.members, sources.members);
+  read(files.residents, replacements.residents, sources.residents);
+  read(files.teams, replacements.teams, sources.teams);
+  read(files.duty_desks, replacements.duty_desks, sources.duty_desks);
   if (!failed.errors.empty()) return failed;
   return parse_directory(sources, default_country);
 }

@@ -1,6 +1,8 @@
 // The directory (grids, members, residents, teams, duty desks) from spreadsheet CSV files.
 //
-// Files are UTF-8 CSV (see csv.hpp) with a header row. Columns are found by name, in any order,
+// Files are CSV with a header row, as Excel writes them: UTF-8 with or without a BOM, GBK/GB18030
+// or UTF-16 with a BOM ("Unicode text", tab-separated) are detected and decoded
+// (spreadsheet_text.hpp), then read as CSV (csv.hpp). Columns are found by name, in any order,
 // English or Chinese; text in parentheses after a name is ignored ("别名(用;分隔)"). Cells are
 // trimmed. Rows whose cells are all empty are skipped. Lists inside a cell are separated by
 // ';', '；', '、', ',' or '，'. Extra columns named note/notes/remark/title/备注/职务/说明, or
@@ -18,9 +20,14 @@
 // Roles: member/党员/网格员, grid_leader/网格长/支部书记/书记, team_leader/团长/队长,
 // duty_desk/值班/值班员, helper/志愿者/协管员; an empty cell means member.
 // Phone numbers are normalised to E.164 with the default country (13800000001 → +8613800000001).
+// Phone numbers Excel turned into numbers (1.38E+10, 13800000001.0, a lost leading 0) are refused
+// with the fix (cell_checks.hpp), never normalised into another number; names that are mojibake
+// (乱码) are refused.
 // Checked: required cells, duplicate ids and phones, references to unknown grids/members, phone
 // numbers that do not normalise, townships of duty desks that no grid has, and that a county
-// duty desk exists (tickets whose village stays unknown go there).
+// duty desk exists (tickets whose village stays unknown go there). A file that does not read
+// (encoding, CSV syntax, header) is reported once and the references into it are not checked
+// (one line says so); a reference to a row refused for its own error is not reported again.
 #pragma once
 
 #include <filesystem>
@@ -58,8 +65,13 @@ struct DirectoryLoadResult {
   std::vector<Diagnostic> errors;
 };
 
-// Reads the files and checks them. Never throws for bad input.
-DirectoryLoadResult load_directory(const DirectoryFiles& files, std::string_view default_country);
+// Reads the files and checks them, using a replacement in place of the file of its kind when
+// there is one. Never throws for bad input.
+DirectoryLoadResult load_directory(const DirectoryFiles& files, std::string_view default_country,
+                                   const DirectorySources& replacements = {});
+
+// The paths of `files` whose kind has a replacement; the others empty.
+DirectoryFiles replaced_files(const DirectoryFiles& files, const DirectorySources& replacements);
 
 // The same from text already in memory; grids, members and duty_desks are required.
 DirectoryLoadResult parse_directory(const DirectorySources& sources,

@@ -26,6 +26,7 @@
 
 #include "config/daemon_config.hpp"
 #include "daemon/ctl/actions.hpp"
+#include "daemon/ctl/directory_import.hpp"
 #include "daemon/ctl/explain.hpp"
 #include "daemon/ctl/language.hpp"
 #include "daemon/ctl/report_command.hpp"
@@ -38,8 +39,8 @@ namespace {
 constexpr const char* kDefaultConfig = "/etc/lianxin/lianxind.yaml";
 
 void usage(std::ostream& out) {
-  out << lianxin::ctl::language_usage() << lianxin::ctl::reports_usage()
-      << lianxin::ctl::report_usage()
+  out << lianxin::ctl::language_usage() << lianxin::ctl::directory_import_usage()
+      << lianxin::ctl::reports_usage() << lianxin::ctl::report_usage()
       << "\n"
          "  explain   how lianxind would read an SMS from NUMBER: command, report or not\n"
          "            (thanks, greeting, feedback), the three likeliest categories, a\n"
@@ -60,6 +61,9 @@ void usage(std::ostream& out) {
          "            export --xlsx writes it as a workbook to edit (a sheet per CSV file)\n"
          "  report    the period's report for township secretaries: --html (one page,\n"
          "            charts, prints on A4) and/or --xlsx (a sheet per table)\n"
+         "            import installs files a clerk saved from Excel (CSV UTF-8 or GBK,\n"
+         "            Unicode text) where the configuration expects them, after checking\n"
+         "            them with the rest (nothing is written if anything is wrong)\n"
          "\n"
          "Actions, done by the running lianxind (recorded with your name: --as NAME, else\n"
          "$SUDO_USER or $USER):\n"
@@ -94,6 +98,22 @@ void usage(std::ostream& out) {
          "  --json, --csv   machine-readable output\n";
 }
 
+// `directory import` writes files (directory_import.hpp); `directory list|check` are reports.
+// The word is the first argument that is neither an option nor the value of one.
+int directory(const lianxin::ctl::Args& args, std::ostream& out, std::ostream& err) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" || args[i] == "--db") {
+      ++i;
+    } else if (!args[i].starts_with("-")) {
+      if (args[i] != "import") break;
+      lianxin::ctl::Args rest(args.begin(), args.end());
+      rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
+      return lianxin::ctl::directory_import_command(rest, out, err);
+    }
+  }
+  return lianxin::ctl::directory_command(args, out, err);
+}
+
 template <const char* Name>
 int action(const lianxin::ctl::Args& args, std::ostream& out, std::ostream& err) {
   return lianxin::ctl::action_command(Name, args, out, err);
@@ -115,7 +135,7 @@ const std::pair<std::string_view, CommandFn> kCommands[] = {
     {"ticket", lianxin::ctl::ticket_command},
     {"stats", lianxin::ctl::stats_command},
     {"points", lianxin::ctl::points_command},
-    {"directory", lianxin::ctl::directory_command},
+    {"directory", directory},
     {"report", lianxin::ctl::report_command},
     // ---- actions (daemon/ctl/actions.hpp): through lianxind's control socket ----
     {"status", action<kStatus>},

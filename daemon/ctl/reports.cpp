@@ -382,7 +382,7 @@ int directory_command(const Args& args, std::ostream& out, std::ostream& err) {
     return 2;
   }
   if (words.empty() || (words[0] != "list" && words[0] != "check")) {
-    err << "lianxinctl directory: say list, check or export\n" << reports_usage();
+    err << "lianxinctl directory: say list, check, export or import\n" << reports_usage();
     return 2;
   }
   if (words[0] == "check") {
