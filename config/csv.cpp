@@ -32,12 +32,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return len;
 }
 
-std::size_t code_points_in(std::string_view text) {
-  std::size_t count = 0;
-  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return count;
-}
-
 class Parser {
  public:
   Parser(std::string_view text, char separator) : text_(text), separator_(separator) {}
@@ -178,6 +172,12 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
 
 CsvParseResult parse_csv(std::string_view text, char separator) {
   return Parser(text, separator).run();
+}
+
+std::size_t code_points_in(std::string_view utf8) {
+  std::size_t count = 0;
+  for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return count;
 }
 
 }  // namespace lianxin::config

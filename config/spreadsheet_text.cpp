@@ -23,12 +23,6 @@ std::string hex_byte(char c) {
   return hex;
 }
 
-std::size_t code_points_in(std::string_view utf8) {
-  std::size_t count = 0;
-  for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return count;
-}
-
 // A physical line [begin, end) of the bytes and its 1-based number; line breaks are CRLF, LF or
 // a lone CR, as the CSV reader counts them.
 struct Line {

@@ -59,6 +59,24 @@ constexpr std::array<Text, 10> kYes{U"是",   U"是的", U"对",   U"对的", U"
 constexpr std::array<Text, 9> kNo{U"不是", U"不对", U"否",   U"不",  U"取消",
                                   U"算了", U"不要", U"不用", U"错了"};
 
+// Removes words of `words` (and the particles 你们, 了, 啊, 呀 between them) from the front of `s`
+// while one matches: what is left is what none of them covers.
+template <std::size_t N>
+void peel_leading(std::u32string& s, const std::array<Text, N>& words) {
+  static constexpr std::array<Text, 4> kParticles{U"你们", U"了", U"啊", U"呀"};
+  auto peel = [&s](auto list) {
+    for (Text word : list) {
+      if (s.size() >= word.size() && Text(s).substr(0, word.size()) == word) {
+        s.erase(0, word.size());
+        return true;
+      }
+    }
+    return false;
+  };
+  while (!s.empty() && (peel(words) || peel(kParticles))) {
+  }
+}
+
 // The word itself, or the word with a trailing 吧/啊/呀 ("对啊", "算了吧").
 bool is_one_of(Text s, Text word) {
   return s == word || (s.size() == word.size() + 1 && s.substr(0, word.size()) == word &&
@@ -109,16 +127,7 @@ bool is_member_acknowledgement(std::string_view text) {
   std::u32string s = compact_of(text);
   if (s.empty() || s.size() > kShortReply) return false;
   // "收到，马上去" / "好的收到": every piece an acknowledgement.
-  for (bool changed = true; changed && !s.empty();) {
-    changed = false;
-    for (Text ack : kMemberAcks) {
-      if (s.size() >= ack.size() && Text(s).substr(0, ack.size()) == ack) {
-        s.erase(0, ack.size());
-        changed = true;
-        break;
-      }
-    }
-  }
+  peel_leading(s, kMemberAcks);
   return s.empty() || s == U"谢谢" || s == U"了";
 }
 
@@ -126,22 +135,7 @@ bool sounds_thankful(std::string_view text) {
   std::u32string s = compact_of(text);
   if (s.empty() || s.size() > kShortReply || sounds_unhappy(text)) return false;
   // Every piece thanks or praise: "修好了谢谢", "好的谢谢你们", "辛苦了".
-  for (bool changed = true; changed && !s.empty();) {
-    changed = false;
-    for (Text word : kThanks) {
-      if (s.size() >= word.size() && Text(s).substr(0, word.size()) == word) {
-        s.erase(0, word.size());
-        changed = true;
-        break;
-      }
-    }
-    for (Text tail : {Text(U"你们"), Text(U"了"), Text(U"啊"), Text(U"呀")}) {
-      if (!changed && s.size() >= tail.size() && Text(s).substr(0, tail.size()) == tail) {
-        s.erase(0, tail.size());
-        changed = true;
-      }
-    }
-  }
+  peel_leading(s, kThanks);
   return s.empty();
 }
 

@@ -14,33 +14,19 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/ctl_reports_fixture.hpp"
 #include "tests/integration/sim_json.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using lianxin::sim::Json;
-
-struct CtlRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using lianxin::testing::CtlReportsFixture;
+using lianxin::testing::CtlRun;
+using lianxin::testing::slurp;
 
 void write(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-std::string quoted(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 std::size_t lines_in(const std::string& text) {
@@ -61,40 +47,10 @@ std::string utf16le_with_bom(const std::u16string& units) {
   return out;
 }
 
-class CtlDirectory : public ::testing::Test {
+// The shared fixture (a copy of the demo configuration, the real lianxinctl).
+class CtlDirectory : public CtlReportsFixture {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "lianxin-dir-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    fs::copy(fs::path(LIANXIN_SOURCE_DIR) / "config" / "demo", dir_ / "conf",
-             fs::copy_options::recursive);
-    fs::permissions(dir_ / "conf" / "smpp.password", fs::perms::owner_read | fs::perms::owner_write,
-                    fs::perm_options::replace);
-    config_ = (dir_ / "conf" / "demo.yaml").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  CtlRun ctl(const std::vector<std::string>& args) {
-    std::string command = quoted(LIANXINCTL_PATH);
-    for (const std::string& a : args) command += " " + quoted(a);
-    const fs::path out = dir_ / "out.txt", err = dir_ / "err.txt";
-    command += " >" + quoted(out.string()) + " 2>" + quoted(err.string());
-    CtlRun run;
-    const int raw = std::system(command.c_str());
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(out);
-    run.err = slurp(err);
-    return run;
-  }
-
   fs::path conf(const char* name) const { return dir_ / "conf" / name; }
-
-  fs::path dir_;
-  std::string config_;
 };
 
 TEST_F(CtlDirectory, ImportsGbkAndUnicodeTextAndKeepsABackup) {
