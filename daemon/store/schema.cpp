@@ -3,7 +3,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "daemon/store/error.hpp"
-#include "daemon/store/transaction.hpp"
 
 namespace lianxin::store {
 
@@ -290,7 +289,7 @@ std::vector<std::string> migrate(SQLite::Database& db, int target) {
   for (const Migration& step : migrations()) {
     if (step.version > target) break;
     if (step.version <= initial) continue;
-    WriteTransaction tx(db);
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Re-read under the write lock: another process may have migrated meanwhile.
     const int now_at = schema_version(db);
     check_not_too_new(db, now_at, kSchemaVersion);

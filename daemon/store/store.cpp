@@ -9,7 +9,6 @@
 #include "daemon/store/codec.hpp"
 #include "daemon/store/schema.hpp"
 #include "daemon/store/store_impl.hpp"
-#include "daemon/store/transaction.hpp"
 
 namespace lianxin::store {
 
@@ -152,7 +151,7 @@ Status Store::apply_effects(const domain::Effects& effects, std::string_view sou
 
 Outcome<std::size_t> Store::recover(TimePoint now) {
   return attempt<std::size_t>([&] {
-    WriteTransaction tx(impl_->db);
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(impl_->db,
                         "UPDATE outbox SET state = 'queued', next_attempt_at_ms = 0, "
                         "last_error = 'interrupted while sending; re-queued at start-up', "

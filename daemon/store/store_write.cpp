@@ -1,5 +1,6 @@
 // Store::Impl: the write path. One transaction per batch (WriteBatch): inbox parts, tickets and
 // their events, points, the outbox and its receipts, meetings.
+#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 
 #include "daemon/store/codec.hpp"
 #include "daemon/store/store_impl.hpp"
-#include "daemon/store/transaction.hpp"
 
 namespace lianxin::store {
 
@@ -388,7 +388,8 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
   CommitResult result;
   try {
     Statements& st = *statements;
-    WriteTransaction tx(db);
+    // IMMEDIATE: the write lock up front, so a busy database fails at the start of a batch.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
 
     result.inbox.reserve(batch.inbox.size());
     for (const InboxPart& part : batch.inbox) result.inbox.push_back(insert_inbox(part));
