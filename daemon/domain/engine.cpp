@@ -460,6 +460,24 @@ Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint n
   return call.finish();
 }
 
+TemplateValues Engine::ticket_values(const Call& call, const Ticket& ticket) const {
+  TemplateValues values;
+  values.set("ticket", ticket.number)
+      .set("village", village_of(ticket))
+      .set("category", category_name(ticket))
+      .set("text", ticket.text)
+      .set("reporter", call.mask(ticket.reporter));
+  return values;
+}
+
+void Engine::reply_wrong_state(Call& call, const Ticket& ticket) const {
+  call.reply(settings_.templates.member_wrong_state,
+             TemplateValues()
+                 .set("ticket", ticket.number)
+                 .set("status", std::string(member_status_label(ticket.state))),
+             ticket.number);
+}
+
 // ---- Dispatch ----
 
 bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::string_view reason,
@@ -520,12 +538,7 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
                (reason.empty() ? "" : "; " + quote_for_log(reason)) + ": " + decision.explanation(),
            ticket.number);
 
-  TemplateValues values;
-  values.set("ticket", ticket.number)
-      .set("village", village_of(ticket))
-      .set("category", category_name(ticket))
-      .set("text", ticket.text)
-      .set("reporter", call.mask(ticket.reporter));
+  TemplateValues values = ticket_values(call, ticket);
   if (handed_back_reason != nullptr) {
     values.set("reason", handed_back_reason->empty() ? "未说明" : *handed_back_reason);
     call.to_member(member, settings_.templates.member_handed_over, values, ticket,

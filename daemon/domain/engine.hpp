@@ -355,6 +355,11 @@ class Engine {
   Ticket* latest_reporter_ticket(std::string_view phone, TicketState state);
 
   std::string village_of(const Ticket& ticket) const;
+  // What every SMS to a member about a ticket fills in: {ticket} {village} {category} {text}
+  // {reporter} (masked).
+  TemplateValues ticket_values(const Call& call, const Ticket& ticket) const;
+  // 工单N当前{status}，无需此操作: a member's command that does not fit the ticket's state.
+  void reply_wrong_state(Call& call, const Ticket& ticket) const;
   std::string category_name(const Ticket& ticket) const;
   std::string member_name(std::string_view id) const;
   bool is_urgent(const Ticket& ticket) const;

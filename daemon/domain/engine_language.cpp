@@ -137,12 +137,7 @@ void Engine::alert_desk(Call& call, const Ticket& ticket, const Reading& reading
     const Member* member = directory_->find_member(desk);
     if (member == nullptr || !member->on_duty) continue;
     call.to_member(desk, settings_.templates.member_urgent_alert,
-                   TemplateValues()
-                       .set("ticket", ticket.number)
-                       .set("village", village_of(ticket))
-                       .set("category", category_name(ticket))
-                       .set("text", ticket.text)
-                       .set("reporter", call.mask(ticket.reporter))
+                   ticket_values(call, ticket)
                        .set("assignee", ticket.assignee ? member_name(*ticket.assignee) : "无人"),
                    ticket);
     call.log(LogLevel::notice,

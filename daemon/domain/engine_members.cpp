@@ -113,8 +113,7 @@ void Engine::member_accept(Call& call, const Member& member, std::optional<Ticke
   } else if (ticket->state == TicketState::accepted) {
     call.reply(t.member_accepted, values, ticket->number);  // a repeated 接: same answer
   } else {
-    values.set("status", std::string(member_status_label(ticket->state)));
-    call.reply(t.member_wrong_state, values, ticket->number);
+    reply_wrong_state(call, *ticket);
   }
 }
 
@@ -124,11 +123,7 @@ void Engine::member_resolve(Call& call, const Member& member, std::optional<Tick
   if (ticket == nullptr) return;
   const Templates& t = settings_.templates;
   if (!is_with_assignee(ticket->state)) {
-    call.reply(t.member_wrong_state,
-               TemplateValues()
-                   .set("ticket", ticket->number)
-                   .set("status", std::string(member_status_label(ticket->state))),
-               ticket->number);
+    reply_wrong_state(call, *ticket);
     return;
   }
   ticket->resolution = note;
@@ -152,11 +147,7 @@ void Engine::member_hand_back(Call& call, const Member& member, std::optional<Ti
   if (ticket == nullptr) return;
   const Templates& t = settings_.templates;
   if (!is_with_assignee(ticket->state)) {
-    call.reply(t.member_wrong_state,
-               TemplateValues()
-                   .set("ticket", ticket->number)
-                   .set("status", std::string(member_status_label(ticket->state))),
-               ticket->number);
+    reply_wrong_state(call, *ticket);
     return;
   }
   if (!reason.empty()) ticket->notes.push_back({call.now, member.id, "退回：" + reason});

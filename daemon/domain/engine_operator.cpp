@@ -99,14 +99,8 @@ Effects Engine::reassign(TicketNo number, std::string_view member_ref,
                    TemplateValues().set("ticket", number).set("reason", std::string(reason)),
                    *ticket);
   }
-  TemplateValues values;
-  values.set("ticket", number)
-      .set("village", village_of(*ticket))
-      .set("category", category_name(*ticket))
-      .set("text", ticket->text)
-      .set("reporter", call.mask(ticket->reporter));
-  call.to_member(member->id, settings_.templates.member_dispatch, values, *ticket,
-                 SmsKind::dispatch);
+  call.to_member(member->id, settings_.templates.member_dispatch, ticket_values(call, *ticket),
+                 *ticket, SmsKind::dispatch);
   return call.finish();
 }
 

@@ -444,11 +444,7 @@ void Engine::member_assign(Call& call, const Member& leader, const Assign& assig
     return;
   }
   if (!is_with_assignee(ticket->state) && ticket->state != TicketState::new_) {
-    call.reply(t.member_wrong_state,
-               TemplateValues()
-                   .set("ticket", number)
-                   .set("status", std::string(member_status_label(ticket->state))),
-               number);
+    reply_wrong_state(call, *ticket);
     return;
   }
   const std::vector<const Member*> members = team_members(*directory_, *team);
@@ -512,15 +508,10 @@ void Engine::member_assign(Call& call, const Member& leader, const Assign& assig
                    *ticket);
   }
   if (target->id != leader.id) {
-    call.to_member(target->id, t.member_assigned,
-                   TemplateValues()
-                       .set("ticket", number)
-                       .set("village", village_of(*ticket))
-                       .set("category", category_name(*ticket))
-                       .set("text", ticket->text)
-                       .set("reporter", call.mask(ticket->reporter))
-                       .set("leader", leader.name.empty() ? leader.id : leader.name),
-                   *ticket, SmsKind::dispatch);
+    call.to_member(
+        target->id, t.member_assigned,
+        ticket_values(call, *ticket).set("leader", leader.name.empty() ? leader.id : leader.name),
+        *ticket, SmsKind::dispatch);
   }
   call.reply(t.member_assign_done,
              TemplateValues().set("ticket", number).set("assignee", target_name), number);

@@ -234,13 +234,7 @@ void Engine::resident_reopen(Call& call, Ticket& ticket) {
   const Member* assignee = ticket.assignee ? directory_->find_member(*ticket.assignee) : nullptr;
   if (assignee != nullptr && assignee->on_duty) {
     ticket.accepted_at.reset();
-    call.to_member(assignee->id, settings_.templates.member_reopened,
-                   TemplateValues()
-                       .set("ticket", ticket.number)
-                       .set("village", village_of(ticket))
-                       .set("category", category_name(ticket))
-                       .set("text", ticket.text)
-                       .set("reporter", call.mask(ticket.reporter)),
+    call.to_member(assignee->id, settings_.templates.member_reopened, ticket_values(call, ticket),
                    ticket);
   } else {
     // The former assignee is gone or off duty: route afresh.

@@ -337,12 +337,7 @@ bool Engine::escalate(Call& call, Ticket& ticket, std::size_t from_step, const s
                  std::string(to_string(chain[i])) + "): " + why,
              ticket.number);
     call.to_member(*party, settings_.templates.member_escalated,
-                   TemplateValues()
-                       .set("ticket", ticket.number)
-                       .set("village", village_of(ticket))
-                       .set("category", category_name(ticket))
-                       .set("text", ticket.text)
-                       .set("reporter", call.mask(ticket.reporter))
+                   ticket_values(call, ticket)
                        .set("reason", std::string(sms_reason))
                        .set("deadline", deadline_text(*ticket.accept_deadline)),
                    ticket, SmsKind::escalation);
