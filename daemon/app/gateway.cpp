@@ -334,10 +334,28 @@ void Gateway::flush() {
   std::vector<PendingPart> parts = std::move(pending_parts_);
   pending_parts_.clear();
 
+  // One transaction: the parts are inserted, whole messages go to the engine, and what it
+  // decided (tickets, events, outbox rows) is written beside them; only then is anything
+  // acknowledged or sent. The commit histogram leaves the engine's time out.
+  std::chrono::steady_clock::duration deciding{};
   const auto commit_started = std::chrono::steady_clock::now();
-  store::CommitResult result = store_.commit(batch);
+  store::CommitResult result = store_.commit(
+      batch, [&](const std::vector<store::InboxInsert>& inserted, store::WriteBatch& decided) {
+        const auto decide_started = std::chrono::steady_clock::now();
+        decide(parts, inserted);
+        // Parts cannot arrive inside a commit; should one have, it waits for the next flush.
+        std::vector<store::InboxPart> later = std::move(batch_.inbox);
+        batch_.inbox.clear();
+        decided.append(std::move(batch_));
+        batch_ = store::WriteBatch{};
+        batch_.inbox = std::move(later);
+        if (!decided.outbox.empty()) want_take_ = true;
+        if (!decided.take && may_take()) decided.take = store::TakeRequest{now, room()};
+        deciding = std::chrono::steady_clock::now() - decide_started;
+      });
   counters_.commit_seconds.observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count());
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started - deciding)
+          .count());
   if (!result) {
     counters_.mo_parts["refused"] += parts.size();
     commit_failed(result, parts);
@@ -345,7 +363,7 @@ void Gateway::flush() {
     return;
   }
 
-  // 1. The parts are stored: the SMSC may now have its deliver_sm_resp.
+  // 1. The parts and what they caused are stored: the SMSC may now have its deliver_sm_resp.
   for (const PendingPart& pending : parts) transport_.acknowledge(pending.part.ack, true);
 
   // 2. Receipts.
@@ -384,7 +402,8 @@ void Gateway::flush() {
                   {"DIRECTION", "in"}});
   }
 
-  // 3. New outbox rows are due now; the take (if any) tells whether more are waiting.
+  // 3. New outbox rows (a report's confirmation and dispatch among them) were taken in the same
+  //    transaction; the take (if any) tells whether more are waiting.
   if (!batch.outbox.empty()) want_take_ = true;
   if (batch.take) {
     // ---- SLA ---- expired rows used up part of the take's limit: more may be waiting.
@@ -405,30 +424,6 @@ void Gateway::flush() {
     send_taken(result.taken, now);
   }
 
-  // 4. Whole messages go to the engine; their effects are committed by the next flush, before
-  //    any of their SMS is sent.
-  for (std::size_t i = 0; i < parts.size() && i < result.inbox.size(); ++i) {
-    const transport::InboundPart& part = parts[i].part;
-    const store::InboxInsert& insert = result.inbox[i];
-    std::vector<Field> fields{
-        {"INBOX_ID", std::to_string(insert.id)},
-        {"SMSC", part.connection},
-        {"DIRECTION", "in"},
-        {"PHONE", domain::mask_number(part.from, engine_.settings().default_country)}};
-    if (insert.duplicate) {
-      ++counters_.mo_parts["duplicate"];
-      journal_.log(Priority::info, "inbound part repeated by the SMSC; already stored", fields);
-      continue;
-    }
-    if (part.receipt) continue;
-    ++counters_.mo_parts["stored"];
-    if (part.concat)
-      journal_.log(Priority::debug,
-                   "inbound part " + std::to_string(part.concat->seq) + "/" +
-                       std::to_string(part.concat->total) + " stored",
-                   fields);
-    feed(part, insert.id);
-  }
   rearm_reassembly_timer();
 
   if (!batch_.empty() || may_take()) schedule_flush();
@@ -506,6 +501,34 @@ void Gateway::send_taken(std::vector<store::OutboxMessage>& taken, SystemTime no
 }
 
 // ---- inbound messages to the engine ----
+
+// Inside the commit that stores `parts` (see flush): repeats are logged, the rest are fed to
+// the reassembler and whole messages to the engine.
+void Gateway::decide(const std::vector<PendingPart>& parts,
+                     const std::vector<store::InboxInsert>& inserted) {
+  for (std::size_t i = 0; i < parts.size() && i < inserted.size(); ++i) {
+    const transport::InboundPart& part = parts[i].part;
+    const store::InboxInsert& insert = inserted[i];
+    std::vector<Field> fields{
+        {"INBOX_ID", std::to_string(insert.id)},
+        {"SMSC", part.connection},
+        {"DIRECTION", "in"},
+        {"PHONE", domain::mask_number(part.from, engine_.settings().default_country)}};
+    if (insert.duplicate) {
+      ++counters_.mo_parts["duplicate"];
+      journal_.log(Priority::info, "inbound part repeated by the SMSC; already stored", fields);
+      continue;
+    }
+    if (part.receipt) continue;
+    ++counters_.mo_parts["stored"];
+    if (part.concat)
+      journal_.log(Priority::debug,
+                   "inbound part " + std::to_string(part.concat->seq) + "/" +
+                       std::to_string(part.concat->total) + " stored",
+                   fields);
+    feed(part, insert.id);
+  }
+}
 
 void Gateway::feed(const transport::InboundPart& part, std::int64_t inbox_id) {
   const auto steady_now = std::chrono::steady_clock::now();

@@ -116,7 +116,7 @@ class Gateway {
 
  private:
   struct PendingPart {
-    transport::InboundPart part;  // what the transport gave (fed to the assembler after commit)
+    transport::InboundPart part;  // what the transport gave (fed to the assembler in the commit)
   };
   struct InFlight {
     int attempts = 1;
@@ -134,6 +134,8 @@ class Gateway {
   void flush();
   void commit_failed(const store::CommitResult& result, std::vector<PendingPart>& parts);
   void send_taken(std::vector<store::OutboxMessage>& taken, SystemTime now);
+  void decide(const std::vector<PendingPart>& parts,
+              const std::vector<store::InboxInsert>& inserted);
   void feed(const transport::InboundPart& part, std::int64_t inbox_id);
   void process(const transport::InboundSms& sms, SystemTime now);
   void apply(const domain::Effects& effects, SystemTime now);

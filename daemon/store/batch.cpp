@@ -1,5 +1,7 @@
 #include "daemon/store/batch.hpp"
 
+#include <iterator>
+
 namespace lianxin::store {
 
 OutboxRequest OutboxRequest::from_sms(const domain::OutgoingSms& sms, std::string_view source,
@@ -34,6 +36,42 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
   for (const domain::OutgoingSms& sms : effects.sms) {
     outbox.push_back(OutboxRequest::from_sms(sms, source, now));
   }
+}
+
+namespace {
+template <class T>
+void move_append(std::vector<T>& to, std::vector<T>& from) {
+  if (to.empty()) {
+    to.swap(from);
+    return;
+  }
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  from.clear();
+}
+}  // namespace
+
+void WriteBatch::append(WriteBatch&& later) {
+  move_append(inbox, later.inbox);
+  move_append(processed, later.processed);
+  move_append(tickets, later.tickets);
+  move_append(events, later.events);
+  move_append(points, later.points);
+  move_append(subscriptions, later.subscriptions);
+  move_append(corrections, later.corrections);
+  if (later.next_ticket_number &&
+      (!next_ticket_number || *later.next_ticket_number > *next_ticket_number)) {
+    next_ticket_number = later.next_ticket_number;
+  }
+  move_append(meetings, later.meetings);
+  move_append(attendance, later.attendance);
+  move_append(broadcasts, later.broadcasts);
+  move_append(outbox, later.outbox);
+  move_append(submitted, later.submitted);
+  move_append(retries, later.retries);
+  move_append(failures, later.failures);
+  move_append(receipts, later.receipts);
+  if (!take) take = later.take;
+  later.clear();
 }
 
 bool WriteBatch::empty() const {

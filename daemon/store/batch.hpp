@@ -229,6 +229,10 @@ struct WriteBatch {
   // and logs are not stored.
   void add(const domain::Effects& effects, std::string_view source, TimePoint now);
 
+  // Appends what `later` holds after this batch's own rows (later upserts win); its take is
+  // used only when this batch has none.
+  void append(WriteBatch&& later);
+
   bool empty() const;
   void clear();  // keeps capacity
 };

@@ -70,7 +70,15 @@ const std::vector<std::string>& Store::applied_migrations() const {
 }
 
 CommitResult Store::commit(const WriteBatch& batch) {
-  return impl_->commit(batch);
+  return impl_->commit(batch, nullptr);
+}
+
+CommitResult Store::commit(WriteBatch& batch, const Decide& decide) {
+  // Impl reads `batch` through a const reference and calls back after the inbox inserts; the
+  // rows `decide` appends are read after that call.
+  return impl_->commit(batch, [&](const std::vector<InboxInsert>& inserted) {
+    if (decide) decide(inserted, batch);
+  });
 }
 
 namespace {

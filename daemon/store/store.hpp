@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +81,13 @@ class Store {
   // ---- Group commit ----
   // Everything in `batch` in one BEGIN IMMEDIATE transaction, or nothing.
   CommitResult commit(const WriteBatch& batch);
+
+  // Decides on inbound parts inside the transaction that stores them: called once the batch's
+  // inbox parts are inserted (with their ids and which were repeats), it may append anything
+  // but inbox parts to the batch, and all of it is committed together. So a report costs one
+  // commit: its inbox row, ticket, events and outbox rows, before anything is acknowledged.
+  using Decide = std::function<void(const std::vector<InboxInsert>& inserted, WriteBatch& batch)>;
+  CommitResult commit(WriteBatch& batch, const Decide& decide);
 
   // ---- Single-operation conveniences (each one transaction) ----
   Outcome<InboxInsert> insert_inbox(const InboxPart& part);

@@ -182,7 +182,10 @@ class Store::Impl {
  public:
   Impl(const std::string& path, StoreOptions opts);  // opens, sets the pragmas, migrates
 
-  CommitResult commit(const WriteBatch& batch);
+  // `after_inbox` (may be empty) runs inside the transaction once the inbox parts are inserted;
+  // it may append to `batch` (see Store::commit with a Decide), whose other rows are read after.
+  using AfterInbox = std::function<void(const std::vector<InboxInsert>& inserted)>;
+  CommitResult commit(const WriteBatch& batch, const AfterInbox& after_inbox);
 
   SQLite::Database db;
   StoreOptions options;

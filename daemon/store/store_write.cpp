@@ -384,7 +384,7 @@ void insert_attendance(SQLite::Database& db, const std::vector<domain::Attendanc
 
 }  // namespace
 
-CommitResult Store::Impl::commit(const WriteBatch& batch) {
+CommitResult Store::Impl::commit(const WriteBatch& batch, const AfterInbox& after_inbox) {
   CommitResult result;
   try {
     Statements& st = *statements;
@@ -393,6 +393,7 @@ CommitResult Store::Impl::commit(const WriteBatch& batch) {
 
     result.inbox.reserve(batch.inbox.size());
     for (const InboxPart& part : batch.inbox) result.inbox.push_back(insert_inbox(part));
+    if (after_inbox) after_inbox(result.inbox);
 
     for (const InboxProcessed& p : batch.processed) {
       SQLite::Statement& q = st.inbox_processed;

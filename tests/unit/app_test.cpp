@@ -53,6 +53,7 @@ class FakeTransport : public transport::Transport {
   }
   void acknowledge(const transport::AckToken& token, bool stored) override {
     acks.emplace_back(token.id, stored);
+    if (on_ack) on_ack();
     if (!stored) return;
     // The part with this token must be in the inbox already.
     const transport::Bytes& body = bodies.at(token.id);
@@ -104,6 +105,7 @@ class FakeTransport : public transport::Transport {
   std::vector<std::pair<std::uint64_t, bool>> acks;
   std::vector<std::string> violations;
   std::map<std::uint64_t, transport::Bytes> bodies;
+  std::function<void()> on_ack;
 
  private:
   asio::io_context& io_;
@@ -181,6 +183,31 @@ TEST_F(GatewayTest, ReportIsStoredAckedProcessedAndAnswered) {
   auto row = store_.find_outbox(static_cast<std::int64_t>(transport_.sent[0].id));
   ASSERT_TRUE(row && row.value);
   EXPECT_EQ(row.value->state, store::OutboxState::submitted);
+}
+
+TEST_F(GatewayTest, AReportIsAcknowledgedOnlyOnceItsTicketAndItsSmsAreStored) {
+  // One commit per report: the inbox row, the ticket and both outbox rows are stored together,
+  // before deliver_sm_resp, so nothing of an acknowledged report waits for a second commit.
+  make_gateway();
+  ASSERT_TRUE(gateway_->start());
+  bool checked = false;
+  transport_.on_ack = [&] {
+    checked = true;
+    auto ticket = store_.find_ticket(1);
+    ASSERT_TRUE(ticket && ticket.value);
+    EXPECT_EQ(ticket.value->state, domain::TicketState::dispatched);
+    for (std::int64_t id : {1, 2}) {
+      auto row = store_.find_outbox(id);
+      ASSERT_TRUE(row && row.value) << "outbox row " << id;
+      EXPECT_EQ(row.value->request.ticket, std::optional<domain::TicketNo>(1));
+    }
+    EXPECT_TRUE(store_.unprocessed_inbox().value.empty());
+    EXPECT_TRUE(transport_.sent.empty()) << "an SMS was sent before the report was acknowledged";
+  };
+  transport_.deliver(zhang, "村口路灯坏了");
+  run();
+  EXPECT_TRUE(checked);
+  EXPECT_EQ(transport_.sent.size(), 2u);
 }
 
 TEST_F(GatewayTest, MultipartReportIsOneTicketWithTheWholeText) {
