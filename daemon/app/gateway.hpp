@@ -3,10 +3,11 @@
 // One io_context thread, no locks. Everything that must be stored is gathered during one
 // event-loop turn into one store::WriteBatch and committed by one flush (group commit, one
 // fsync), posted at most once per turn. Two invariants hold:
-//  - no deliver_sm_resp (acknowledge) before the inbound part is committed; if the commit fails
-//    the SMSC gets ESME_RX_T_APPN and delivers again later;
-//  - no SMS is submitted before its outbox row is committed: the engine's effects go into the
-//    batch of the next flush, and only rows handed out by a commit's TakeRequest are sent.
+//  - no deliver_sm_resp (acknowledge) before the inbound part is committed, together with what
+//    the engine decided on it (one transaction per flush: the engine runs inside it); if the
+//    commit fails the SMSC gets ESME_RX_T_APPN and delivers again later;
+//  - no SMS is submitted before its outbox row is committed: only rows handed out by a commit's
+//    TakeRequest are sent.
 // The outbound backlog lives in SQLite: a flush takes only as many due rows as the transport has
 // room for; link-up, submit results, a retry timer and a slow poll ask for more.
 //
