@@ -55,8 +55,8 @@ void Loader::load(const YAML::Node& root, DaemonConfig& config) {
   if (auto f = top.get("time_zone")) time_zone(*f, config);
   if (auto f = top.get("quiet_hours")) quiet_hours(*f, config);
   if (auto f = top.get("log_level")) {
-    if (auto i = read_choice(ctx_, *f, {"debug", "info", "notice", "warning", "error"})) {
-      config.log_level = static_cast<LogLevel>(*i);
+    if (auto i = read_choice(ctx_, *f, names_in(kLogLevelNames))) {
+      config.log_level = kLogLevelNames[*i].first;
     }
   }
   if (auto f = top.require("smpp")) smpp(*f, s.default_country, config);
@@ -297,22 +297,6 @@ std::string_view to_string(ConcatMode mode) {
 std::string_view to_string(SyncMode mode) {
   return mode == SyncMode::full ? "full" : "normal";
 }
-std::string_view to_string(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug:
-      return "debug";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::notice:
-      return "notice";
-    case LogLevel::warning:
-      return "warning";
-    case LogLevel::error:
-      return "error";
-  }
-  return "?";
-}
-
 bool QuietHours::contains(std::chrono::minutes t) const {
   if (start < end) return t >= start && t < end;
   return t >= start || t < end;  // wraps past midnight

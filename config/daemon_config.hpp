@@ -16,6 +16,7 @@
 #include "config/directory_csv.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/settings.hpp"
+#include "protocol/log_level.hpp"
 #include "protocol/ussd.hpp"
 
 namespace lianxin::config {
@@ -25,12 +26,10 @@ using Millis = std::chrono::milliseconds;
 enum class BindMode { transceiver, transmitter_receiver };
 enum class ConcatMode { udh, sar, payload };
 enum class SyncMode { full, normal };
-enum class LogLevel { debug, info, notice, warning, error };
 
 std::string_view to_string(BindMode mode);    // "transceiver", "transmitter+receiver"
 std::string_view to_string(ConcatMode mode);  // "udh", "sar", "payload"
 std::string_view to_string(SyncMode mode);    // "full", "normal"
-std::string_view to_string(LogLevel level);   // "debug" ... "error"
 
 struct SmppConnection {
   std::string name;  // names the link in logs

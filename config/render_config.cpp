@@ -39,7 +39,7 @@ std::string render_config(const DaemonConfig& c) {
   o << "default_country: " << q(s.default_country) << "\n";
   o << "time_zone: " << c.time_zone << "\n";
   o << "quiet_hours: " << (c.quiet_hours ? q(c.quiet_hours->to_string()) : "off") << "\n";
-  o << "log_level: " << to_string(c.log_level) << "\n";
+  o << "log_level: " << level_name(c.log_level) << "\n";
   o << "smpp:\n";
   for (const SmppConnection& x : c.smpp) {
     o << "  - name: " << q(x.name) << "\n"

@@ -15,7 +15,6 @@ namespace lianxin::smpp {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-using protocol::LogLevel;
 
 namespace {
 
@@ -367,8 +366,7 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
         Bytes& pending = link.conn->pending;
         pending.insert(pending.end(), output.begin(), output.end());
       } else {
-        logger_.log(LogLevel::debug,
-                    "smpp[" + link.config.session.name + "] output without a socket dropped");
+        logger_.log(LogLevel::debug, link.config.session.name, "output without a socket dropped");
       }
     }
     if (!session.wants_connection() && link.conn) {
@@ -461,8 +459,8 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
       if (parsed.receipt) {
         part.receipt = std::move(parsed.receipt);
       } else {
-        logger_.log(LogLevel::warning,
-                    "smpp[" + part.connection + "] receipt without a message id: " + parsed.detail);
+        logger_.log(LogLevel::warning, part.connection,
+                    "receipt without a message id: " + parsed.detail);
       }
     }
     if (part.receipt) {
@@ -471,8 +469,8 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
       sms::SarTlvs sar{tlvs->sar_msg_ref_num, tlvs->sar_total_segments, tlvs->sar_segment_seqnum};
       sms::ParsedUserData parsed = sms::parse_concat(esm_class, user_data, sar);
       if (parsed.error)
-        logger_.log(LogLevel::warning, "smpp[" + part.connection + "] " + parsed.error.message() +
-                                           ": " + parsed.detail);
+        logger_.log(LogLevel::warning, part.connection,
+                    parsed.error.message() + ": " + parsed.detail);
       part.concat = parsed.concat;
       part.body = std::move(parsed.body);
     }

@@ -1,33 +1,33 @@
 // A logger hook for the protocol layer: a level threshold and a sink the owner provides (the
-// daemon routes it to journald; tests capture the lines). Messages never contain passwords.
+// daemon routes it to journald with the link as a field; tests capture the lines). Messages never
+// contain passwords.
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 #include <utility>
 
+#include "protocol/log_level.hpp"
+
 namespace lianxin::protocol {
 
-// Ordered like syslog priorities, most severe first.
-enum class LogLevel { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
+// One protocol log line with its fields: the link it is about (empty when none) and the
+// message. The daemon gives the link to journald as a field; line() is the readable form.
+struct LogRecord {
+  LogLevel level = LogLevel::info;
+  std::string_view link;
+  std::string_view message;
 
-constexpr std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::error:
-      return "error";
-    case LogLevel::warning:
-      return "warning";
-    case LogLevel::notice:
-      return "notice";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::debug:
-      return "debug";
+  std::string line() const {
+    if (link.empty()) return std::string(message);
+    std::string out = "smpp[";
+    out.append(link).append("] ").append(message);
+    return out;
   }
-  return "?";
-}
+};
 
-using LogSink = std::function<void(LogLevel, std::string_view)>;
+using LogSink = std::function<void(const LogRecord&)>;
 
 class Logger {
  public:
@@ -36,8 +36,9 @@ class Logger {
       : sink_(std::move(sink)), threshold_(threshold) {}
 
   bool enabled(LogLevel level) const { return sink_ && level <= threshold_; }
-  void log(LogLevel level, std::string_view message) const {
-    if (enabled(level)) sink_(level, message);
+  void log(LogLevel level, std::string_view message) const { log(level, {}, message); }
+  void log(LogLevel level, std::string_view link, std::string_view message) const {
+    if (enabled(level)) sink_(LogRecord{level, link, message});
   }
 
  private:

@@ -8,8 +8,6 @@
 
 namespace lianxin::smpp {
 
-using protocol::LogLevel;
-
 namespace {
 
 constexpr std::uint32_t max_sequence_number = 0x7FFFFFFF;
@@ -160,7 +158,7 @@ Session::Session(SessionConfig config, protocol::Logger logger, RandomUnit rando
 }
 
 void Session::log(LogLevel level, const std::string& message) const {
-  if (logger_.enabled(level)) logger_.log(level, "smpp[" + config_.name + "] " + message);
+  if (logger_.enabled(level)) logger_.log(level, config_.name, message);
 }
 
 bool Session::connected_state() const {

@@ -209,7 +209,7 @@ class Session {
     std::uint64_t connection = 0;   // acks for an older connection are not sent
   };
 
-  void log(protocol::LogLevel level, const std::string& message) const;
+  void log(LogLevel level, const std::string& message) const;
   std::uint32_t next_sequence_number();
   bool send(const Pdu& pdu, std::string* error = nullptr);
   void send_response(std::uint32_t command_id, std::uint32_t command_status,

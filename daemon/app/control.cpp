@@ -336,7 +336,7 @@ void ControlServer::accept() {
         if (alive.expired() || !acceptor_) return;
         if (error) {
           if (error == asio::error::operation_aborted) return;
-          journal_.log(Priority::warning, "control socket: accept failed: " + error.message());
+          journal_.log(LogLevel::warning, "control socket: accept failed: " + error.message());
         } else {
           auto session = std::make_shared<Session>(*this, std::move(socket), options_.max_line);
           bool room = sessions_.size() < options_.max_connections;
@@ -349,7 +349,7 @@ void ControlServer::accept() {
               }
             }
             if (oldest) {
-              journal_.log(Priority::notice,
+              journal_.log(LogLevel::notice,
                            "control socket: " + std::to_string(options_.max_connections) +
                                " connections; closing the longest idle one (" +
                                oldest->peer().login + ") for a new one");

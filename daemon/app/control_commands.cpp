@@ -177,7 +177,7 @@ void ControlCommands::ticket_action(const std::string& cmd, const control::Reque
     (*result)["category"] = ticket->category;
   }
   (*result)["sms"] = effects.sms.size();
-  journal_.log(Priority::notice,
+  journal_.log(LogLevel::notice,
                "control: " + cmd + " ticket " + std::to_string(*number) + " by " + operator_name,
                {{"TICKET_ID", std::to_string(*number)}, {"OPERATOR", operator_name}});
 }
@@ -214,7 +214,7 @@ void ControlCommands::send(const control::Request& request,
     else
       reply->fail("storage failed: the SMS was not queued");
   });
-  journal_.log(Priority::notice, "control: SMS to " + masked + " queued by " + operator_name,
+  journal_.log(LogLevel::notice, "control: SMS to " + masked + " queued by " + operator_name,
                {{"PHONE", masked}, {"OPERATOR", operator_name}, {"DIRECTION", "out"}});
 }
 
@@ -328,7 +328,7 @@ void ControlCommands::broadcast(const control::Request& request,
   last_broadcast_id_ = record.id;
   const std::int64_t id = record.id;
   const long long recipients = record.recipients, skipped = record.skipped;
-  journal_.log(Priority::notice,
+  journal_.log(LogLevel::notice,
                "control: broadcast " + std::to_string(id) + " to " + record.audience + " by " +
                    operator_name + ": " + std::to_string(recipients) + " SMS queued, " +
                    std::to_string(skipped) + " opted out",
@@ -396,7 +396,7 @@ void ControlCommands::poll(const std::shared_ptr<Watch>& watch) {
     watches_.erase(watch.get());
   };
   if (watch->reply->closed()) {
-    journal_.log(Priority::info, "control: the operator stopped waiting for broadcast " +
+    journal_.log(LogLevel::info, "control: the operator stopped waiting for broadcast " +
                                      std::to_string(watch->id) + "; it goes on");
     watches_.erase(watch.get());
     return;
@@ -426,7 +426,7 @@ void ControlCommands::poll(const std::shared_ptr<Watch>& watch) {
       line["note"] = gateway_.accepting()
                          ? "no more delivery receipts came; the pending ones may still arrive"
                          : "lianxind is stopping; the rest is sent after it starts again";
-    journal_.log(Priority::notice,
+    journal_.log(LogLevel::notice,
                  "broadcast " + std::to_string(watch->id) + ": " + std::to_string(now->delivered) +
                      " delivered, " + std::to_string(now->failed + now->expired) + " failed, " +
                      std::to_string(now->pending()) + " pending",
@@ -540,7 +540,7 @@ void ControlCommands::order(const control::Request& request,
     if (change.ticket.assignee) (*result)["assignee"] = *change.ticket.assignee;
   }
   (*result)["sms"] = effects.sms.size();
-  journal_.log(Priority::notice, "control: order for team " + *team + " raised by " + raised_by,
+  journal_.log(LogLevel::notice, "control: order for team " + *team + " raised by " + raised_by,
                {{"OPERATOR", operator_name}});
 }
 
@@ -589,7 +589,7 @@ void ControlCommands::meeting_create(const control::Request& request,
     (*result)["code"] = created.code;
     (*result)["title"] = created.title;
   }
-  journal_.log(Priority::notice, "control: meeting " + *code + " created by " + operator_name,
+  journal_.log(LogLevel::notice, "control: meeting " + *code + " created by " + operator_name,
                {{"OPERATOR", operator_name}});
 }
 

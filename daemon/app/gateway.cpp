@@ -12,22 +12,6 @@ namespace {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-Priority priority_of(domain::LogLevel level) {
-  switch (level) {
-    case domain::LogLevel::debug:
-      return Priority::debug;
-    case domain::LogLevel::info:
-      return Priority::info;
-    case domain::LogLevel::notice:
-      return Priority::notice;
-    case domain::LogLevel::warning:
-      return Priority::warning;
-    case domain::LogLevel::error:
-      return Priority::error;
-  }
-  return Priority::info;
-}
-
 std::int64_t epoch_ms(domain::TimePoint at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
@@ -117,33 +101,33 @@ bool Gateway::start() {
   const SystemTime now = domain::Clock::now();
   auto recovered = store_.recover(now);
   if (!recovered) {
-    journal_.log(Priority::error, "storage: cannot recover the outbox: " + recovered.message);
+    journal_.log(LogLevel::error, "storage: cannot recover the outbox: " + recovered.message);
     return false;
   }
   if (recovered.value > 0)
-    journal_.log(Priority::notice,
+    journal_.log(LogLevel::notice,
                  "outbox: " + count_of(recovered.value, "message was", "messages were") +
                      " in flight when lianxind stopped; queued again (the SMSC may have some)");
 
   auto restored = store_.restored_state(now, engine_.settings().windows.closed_retention);
   if (!restored) {
-    journal_.log(Priority::error, "storage: cannot load tickets: " + restored.message);
+    journal_.log(LogLevel::error, "storage: cannot load tickets: " + restored.message);
     return false;
   }
   const std::size_t ticket_count = restored.value.tickets.size();
   engine_.restore(std::move(restored.value));
   for (const domain::TimerRequest& timer : engine_.pending_timers()) arm_engine_timer(timer);
-  journal_.log(Priority::info, "restored " + count_of(ticket_count, "ticket", "tickets") +
+  journal_.log(LogLevel::info, "restored " + count_of(ticket_count, "ticket", "tickets") +
                                    ", next ticket number " +
                                    std::to_string(engine_.next_ticket_number()));
 
   auto inbox = store_.unprocessed_inbox();
   if (!inbox) {
-    journal_.log(Priority::error, "storage: cannot read the inbox: " + inbox.message);
+    journal_.log(LogLevel::error, "storage: cannot read the inbox: " + inbox.message);
     return false;
   }
   if (!inbox.value.empty())
-    journal_.log(Priority::notice, "inbox: " + count_of(inbox.value.size(), "part", "parts") +
+    journal_.log(LogLevel::notice, "inbox: " + count_of(inbox.value.size(), "part", "parts") +
                                        " received before the restart and not yet processed");
   for (const store::InboxRecord& record : inbox.value) {
     if (record.part.receipt) {
@@ -174,8 +158,8 @@ void Gateway::stop(std::function<void(int)> done) {
     // Submit results and parts that came in while the links drained; their effects too.
     for (int round = 0; round < 3 && !batch_.empty() && !failed_; ++round) flush();
     if (!batch_.empty() && !failed_)
-      journal_.log(Priority::warning, "stopping with unstored effects; they are redone at start");
-    journal_.log(Priority::info, "stopped");
+      journal_.log(LogLevel::warning, "stopping with unstored effects; they are redone at start");
+    journal_.log(LogLevel::info, "stopped");
     done(failed_ ? 1 : 0);
   });
 }
@@ -232,7 +216,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
     case transport::SendStatus::submitted:
       ++counters_.mt_messages["submitted"];
       batch_.submitted.push_back({id, result.connection, result.message_ids, now});
-      journal_.log(Priority::info,
+      journal_.log(LogLevel::info,
                    "SMS out " + std::to_string(id) + " submitted as " +
                        count_of(result.message_ids.size(), "part", "parts"),
                    fields);
@@ -243,7 +227,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
         batch_.failures.push_back(
             {id, "gave up after " + std::to_string(info.attempts) + " attempts: " + result.detail,
              now});
-        journal_.log(Priority::warning,
+        journal_.log(LogLevel::warning,
                      "SMS out " + std::to_string(id) + " failed after " +
                          std::to_string(info.attempts) + " attempts: " + result.detail,
                      fields);
@@ -253,7 +237,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
         ++counters_.mt_messages["retried"];
         batch_.retries.push_back({id, result.detail, at, now});
         arm_retry_timer(at);
-        journal_.log(Priority::notice,
+        journal_.log(LogLevel::notice,
                      "SMS out " + std::to_string(id) + " will be retried" +
                          (result.possibly_sent ? " (it may have been sent already)" : "") + ": " +
                          result.detail,
@@ -263,7 +247,7 @@ void Gateway::on_sent(const transport::SendResult& result) {
     case transport::SendStatus::failed:
       ++counters_.mt_messages["failed"];
       batch_.failures.push_back({id, result.detail, now});
-      journal_.log(Priority::warning,
+      journal_.log(LogLevel::warning,
                    "SMS out " + std::to_string(id) + " refused by the SMSC: " + result.detail,
                    fields);
       break;
@@ -280,13 +264,13 @@ void Gateway::on_link(const transport::LinkStatus& status) {
     std::int64_t& session = link_sessions_[status.connection];
     if (session != 0) ++counters_.reconnects[connection_of_link(status.connection)];
     session = std::max(session + 1, epoch_ms(domain::Clock::now()));
-    journal_.log(Priority::notice,
+    journal_.log(LogLevel::notice,
                  "SMSC link " + status.connection + " bound (" + status.detail + ")",
                  {{"SMSC", status.connection}});
     want_take_ = true;
     schedule_flush();
   } else if (!status.up && was_up) {
-    journal_.log(stopping_ ? Priority::info : Priority::warning,
+    journal_.log(stopping_ ? LogLevel::info : LogLevel::warning,
                  "SMSC link " + status.connection + " down: " + status.detail,
                  {{"SMSC", status.connection}});
   }
@@ -373,7 +357,7 @@ void Gateway::flush() {
     const std::string state = update.state ? sms::delivery_state_name(*update.state) : "?";
     ++counters_.receipts[update.state ? state : "unknown"];
     if (match.outbox_id) {
-      journal_.log(Priority::info,
+      journal_.log(LogLevel::info,
                    "receipt " + state + " for SMS out " + std::to_string(*match.outbox_id) +
                        " part " + std::to_string(match.part + 1) + ": now " +
                        std::string(store::to_string(match.message_state)),
@@ -381,18 +365,18 @@ void Gateway::flush() {
                     {"SMSC", update.connection},
                     {"DIRECTION", "in"}});
     } else if (match.kept) {
-      journal_.log(Priority::info,
+      journal_.log(LogLevel::info,
                    "receipt " + state + " for message id " + update.message_id +
                        " before any segment has it: kept until a submit_sm_resp gives it",
                    {{"SMSC", update.connection}, {"DIRECTION", "in"}});
     } else {
-      journal_.log(Priority::notice,
+      journal_.log(LogLevel::notice,
                    "receipt " + state + " for unknown message id " + update.message_id,
                    {{"SMSC", update.connection}, {"DIRECTION", "in"}});
     }
   }
   for (const store::EarlyReceiptApplied& early : result.early_receipts) {
-    journal_.log(Priority::info,
+    journal_.log(LogLevel::info,
                  "receipt " + early.state + " (it came before its id) for SMS out " +
                      std::to_string(*early.match.outbox_id) + " part " +
                      std::to_string(early.match.part + 1) + ": now " +
@@ -416,7 +400,7 @@ void Gateway::flush() {
                                                               engine_.settings().default_country)}};
       if (gone.request.ticket)
         fields.push_back({"TICKET_ID", std::to_string(*gone.request.ticket)});
-      journal_.log(Priority::notice,
+      journal_.log(LogLevel::notice,
                    "SMS out " + std::to_string(gone.id) +
                        " expired before it could be sent (validity passed): dropped",
                    fields);
@@ -435,7 +419,7 @@ void Gateway::flush() {
 
 void Gateway::commit_failed(const store::CommitResult& result, std::vector<PendingPart>& parts) {
   failed_ = true;
-  journal_.log(Priority::error,
+  journal_.log(LogLevel::error,
                "storage: commit failed (" + result.error.message() + "): " + result.message +
                    "; refusing inbound messages (ESME_RX_T_APPN) and exiting so systemd restarts "
                    "lianxind from the last consistent state");
@@ -477,7 +461,7 @@ void Gateway::send_taken(std::vector<store::OutboxMessage>& taken, SystemTime no
     const transport::SendAdmission admission = transport_.send(sms);
     switch (admission) {
       case transport::SendAdmission::accepted:
-        journal_.log(Priority::debug, "SMS out " + std::to_string(message.id) + " submitting",
+        journal_.log(LogLevel::debug, "SMS out " + std::to_string(message.id) + " submitting",
                      fields);
         break;
       case transport::SendAdmission::busy:
@@ -492,7 +476,7 @@ void Gateway::send_taken(std::vector<store::OutboxMessage>& taken, SystemTime no
       case transport::SendAdmission::invalid:
         in_flight_.erase(id);
         batch_.failures.push_back({message.id, "cannot be sent (too long?)", now});
-        journal_.log(Priority::warning,
+        journal_.log(LogLevel::warning,
                      "SMS out " + std::to_string(message.id) + " cannot be sent: marked failed",
                      fields);
         break;
@@ -516,13 +500,13 @@ void Gateway::decide(const std::vector<PendingPart>& parts,
         {"PHONE", domain::mask_number(part.from, engine_.settings().default_country)}};
     if (insert.duplicate) {
       ++counters_.mo_parts["duplicate"];
-      journal_.log(Priority::info, "inbound part repeated by the SMSC; already stored", fields);
+      journal_.log(LogLevel::info, "inbound part repeated by the SMSC; already stored", fields);
       continue;
     }
     if (part.receipt) continue;
     ++counters_.mo_parts["stored"];
     if (part.concat)
-      journal_.log(Priority::debug,
+      journal_.log(LogLevel::debug,
                    "inbound part " + std::to_string(part.concat->seq) + "/" +
                        std::to_string(part.concat->total) + " stored",
                    fields);
@@ -560,13 +544,13 @@ void Gateway::process(const transport::InboundSms& sms, SystemTime now) {
   }
   const std::optional<std::string> from = domain::normalize_e164(sms.from, country);
   if (!from || domain::is_service_number(*from)) {
-    journal_.log(Priority::notice,
+    journal_.log(LogLevel::notice,
                  std::string("SMS in from ") + (from ? "a service number" : "an unusable number") +
                      " ignored (no reply, to avoid loops with automatic senders)",
                  fields);
     return;
   }
-  journal_.log(sms.complete ? Priority::info : Priority::warning,
+  journal_.log(sms.complete ? LogLevel::info : LogLevel::warning,
                "SMS in, " + count_of(sms.handles.size(), "part", "parts") +
                    (sms.complete ? "" : ", INCOMPLETE (parts missing after the timeout)") + ", " +
                    count_of(sms::utf8_to_code_points(sms.text).size(), "character", "characters"),
@@ -587,7 +571,7 @@ void Gateway::log_effects(const domain::Effects& effects) {
   for (const domain::LogLine& line : effects.logs) {
     std::vector<Field> fields;
     if (line.ticket) fields.push_back({"TICKET_ID", std::to_string(*line.ticket)});
-    journal_.log(priority_of(line.level), line.message, fields);
+    journal_.log(line.level, line.message, fields);
   }
 }
 
@@ -659,7 +643,7 @@ void Gateway::engine_timer_fired() {
     engine_deadlines_.erase(engine_deadlines_.begin());
   }
   for (const TimerKey& key : due) {
-    journal_.log(Priority::debug, "timer " + std::string(domain::to_string(key.second)) + " fired",
+    journal_.log(LogLevel::debug, "timer " + std::string(domain::to_string(key.second)) + " fired",
                  {{"TICKET_ID", std::to_string(key.first)}});
     apply(engine_.on_timer(key.first, key.second, now), now);
   }

@@ -10,7 +10,7 @@ void Gateway::process_ussd(const transport::InboundSms& sms, SystemTime now,
   const std::optional<std::string> e164 = domain::normalize_e164(sms.from, country);
   UssdService::Outcome outcome = ussd_.handle(sms, e164.value_or(sms.from), now);
   for (const domain::Effects& effects : outcome.effects) apply(effects, now);
-  journal_.log(Priority::info, "USSD in: " + outcome.log, fields);
+  journal_.log(LogLevel::info, "USSD in: " + outcome.log, fields);
   if (!outcome.reply) return;
   if (!outcome.after_commit) {
     send_ussd(*outcome.reply);
@@ -23,7 +23,7 @@ void Gateway::process_ussd(const transport::InboundSms& sms, SystemTime now,
     if (stored) {
       send_ussd(screen);
     } else {
-      journal_.log(Priority::warning, "USSD screen dropped: its action could not be stored");
+      journal_.log(LogLevel::warning, "USSD screen dropped: its action could not be stored");
     }
   });
   schedule_flush();
@@ -36,7 +36,7 @@ void Gateway::send_ussd(const transport::OutboundSms& screen) {
       {"PHONE", domain::mask_number(screen.to, engine_.settings().default_country)}};
   const transport::SendAdmission admission = transport_.send(screen);
   if (admission == transport::SendAdmission::accepted) {
-    journal_.log(Priority::debug,
+    journal_.log(LogLevel::debug,
                  std::string("USSD out: ") +
                      (screen.ussd ? "ussd_service_op " + std::to_string(screen.ussd->service_op)
                                   : std::string()),
@@ -44,7 +44,7 @@ void Gateway::send_ussd(const transport::OutboundSms& screen) {
     return;
   }
   // Not retried: by the time a link has room, the dialogue has timed out on the handset.
-  journal_.log(Priority::warning,
+  journal_.log(LogLevel::warning,
                std::string("USSD screen not sent (") + transport::send_admission_name(admission) +
                    "); the caller's dialogue will time out",
                fields);
@@ -52,7 +52,7 @@ void Gateway::send_ussd(const transport::OutboundSms& screen) {
 
 void Gateway::ussd_sent(const transport::SendResult& result) {
   if (result.status == transport::SendStatus::submitted) return;
-  journal_.log(Priority::warning,
+  journal_.log(LogLevel::warning,
                std::string("USSD screen ") + transport::send_status_name(result.status) + ": " +
                    result.detail,
                {{"SMSC", result.connection}, {"DIRECTION", "out"}});

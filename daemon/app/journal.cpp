@@ -25,22 +25,6 @@ bool stderr_is_journal() {
   return st.st_dev == device && st.st_ino == inode;
 }
 
-const char* priority_name(Priority priority) {
-  switch (priority) {
-    case Priority::error:
-      return "error";
-    case Priority::warning:
-      return "warning";
-    case Priority::notice:
-      return "notice";
-    case Priority::info:
-      return "info";
-    case Priority::debug:
-      return "debug";
-  }
-  return "?";
-}
-
 // What a log line may hold: every personal number masked (whoever wrote the message), and one
 // line, whatever the text in it (a typed "\n2026-… error" cannot forge a line).
 std::string clean(std::string_view text) {
@@ -70,9 +54,9 @@ std::string count_of(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-Journal::Journal(Priority threshold) : threshold_(threshold), journald_(stderr_is_journal()) {}
+Journal::Journal(LogLevel threshold) : threshold_(threshold), journald_(stderr_is_journal()) {}
 
-void Journal::log(Priority priority, std::string_view raw_message,
+void Journal::log(LogLevel priority, std::string_view raw_message,
                   const std::vector<Field>& raw_fields) {
   if (static_cast<int>(priority) > static_cast<int>(threshold_)) return;
   const std::string message = clean(raw_message);
@@ -100,7 +84,7 @@ void Journal::log(Priority priority, std::string_view raw_message,
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
   std::string line = std::string(stamp) + "." + (millis < 100 ? (millis < 10 ? "00" : "0") : "") +
-                     std::to_string(millis) + " " + priority_name(priority) + " " +
+                     std::to_string(millis) + " " + std::string(level_name(priority)) + " " +
                      std::string(message);
   for (const Field& field : fields) line += " " + field.name + "=" + field.value;
   line += "\n";

@@ -10,10 +10,9 @@
 #include <utility>
 #include <vector>
 
-namespace lianxin::app {
+#include "protocol/log_level.hpp"
 
-// syslog priorities.
-enum class Priority { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
+namespace lianxin::app {
 
 struct Field {
   std::string name;  // journald field name: TICKET_ID, SMSC, DIRECTION, ...
@@ -26,14 +25,14 @@ std::string count_of(std::size_t n, const char* one, const char* many);
 class Journal {
  public:
   // threshold: lines less severe than this are dropped.
-  explicit Journal(Priority threshold = Priority::info);
+  explicit Journal(LogLevel threshold = LogLevel::info);
 
-  void log(Priority priority, std::string_view message, const std::vector<Field>& fields = {});
-  void set_threshold(Priority threshold) { threshold_ = threshold; }
+  void log(LogLevel priority, std::string_view message, const std::vector<Field>& fields = {});
+  void set_threshold(LogLevel threshold) { threshold_ = threshold; }
   bool to_journald() const { return journald_; }
 
  private:
-  Priority threshold_;
+  LogLevel threshold_;
   bool journald_;
 };
 

@@ -34,31 +34,10 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
+using lianxin::LogLevel;
 using lianxin::app::CommandLine;
 using lianxin::app::Field;
 using lianxin::app::Journal;
-using lianxin::app::Priority;
-
-Priority priority_of(lianxin::config::LogLevel level) {
-  using L = lianxin::config::LogLevel;
-  switch (level) {
-    case L::debug:
-      return Priority::debug;
-    case L::info:
-      return Priority::info;
-    case L::notice:
-      return Priority::notice;
-    case L::warning:
-      return Priority::warning;
-    case L::error:
-      return Priority::error;
-  }
-  return Priority::info;
-}
-
-Priority priority_of(lianxin::protocol::LogLevel level) {
-  return static_cast<Priority>(static_cast<int>(level));
-}
 
 // Problems lianxind would meet at start-up that load_config() does not look for.
 std::vector<std::string> runtime_checks(const lianxin::config::DaemonConfig& config) {
@@ -150,14 +129,6 @@ lianxin::app::GatewayOptions gateway_options(const lianxin::config::DaemonConfig
   return options;
 }
 
-// The SMSC link named by a protocol log line ("smpp[sim] connecting").
-std::vector<Field> protocol_fields(std::string_view line) {
-  if (!line.starts_with("smpp[")) return {};
-  const auto end = line.find(']');
-  if (end == std::string_view::npos) return {};
-  return {{"SMSC", std::string(line.substr(5, end - 5))}};
-}
-
 class Daemon {
  public:
   Daemon(std::string config_path, Journal& journal)
@@ -167,21 +138,21 @@ class Daemon {
     lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
     if (!loaded.config) {
       for (const auto& error : loaded.errors)
-        journal_.log(Priority::error, lianxin::config::to_string(error));
-      journal_.log(Priority::error, "configuration " + config_path_ + " refused; not starting");
+        journal_.log(LogLevel::error, lianxin::config::to_string(error));
+      journal_.log(LogLevel::error, "configuration " + config_path_ + " refused; not starting");
       return 1;
     }
     config_ = std::move(*loaded.config);
-    journal_.set_threshold(priority_of(config_.log_level));
+    journal_.set_threshold(config_.log_level);
     {
       std::string error;
       std::vector<std::string> warnings;
       if (!attach_model(config_, error, warnings)) {
-        journal_.log(Priority::error, error + "; not starting");
+        journal_.log(LogLevel::error, error + "; not starting");
         return 1;
       }
-      for (const std::string& warning : warnings) journal_.log(Priority::warning, warning);
-      journal_.log(Priority::info, "language model " + config_.language.model.string());
+      for (const std::string& warning : warnings) journal_.log(LogLevel::warning, warning);
+      journal_.log(LogLevel::info, "language model " + config_.language.model.string());
     }
 
     std::optional<lianxin::store::Store> store;
@@ -189,21 +160,23 @@ class Daemon {
       store.emplace(lianxin::store::Store::open(config_.storage.path.string(),
                                                 store_options(config_.storage)));
     } catch (const lianxin::store::StoreOpenError& error) {
-      journal_.log(Priority::error,
+      journal_.log(LogLevel::error,
                    "storage: cannot open " + config_.storage.path.string() + ": " + error.what());
       return 1;
     }
     for (const std::string& step : store->applied_migrations())
-      journal_.log(Priority::notice, "storage: applied migration: " + step);
+      journal_.log(LogLevel::notice, "storage: applied migration: " + step);
 
     lianxin::smpp::SmppTransport transport(
         io_, lianxin::app::connection_configs(config_),
         lianxin::protocol::Logger(
-            [this](lianxin::protocol::LogLevel level, std::string_view line) {
-              journal_.log(priority_of(level), line, protocol_fields(line));
+            [this](const lianxin::protocol::LogRecord& record) {
+              std::vector<Field> fields;
+              if (!record.link.empty()) fields.push_back({"SMSC", std::string(record.link)});
+              journal_.log(record.level, record.line(), fields);
             },
-            lianxin::protocol::LogLevel::debug));
-    journal_.log(Priority::notice, "lianxind starting: " + summary(config_));
+            lianxin::LogLevel::debug));
+    journal_.log(LogLevel::notice, "lianxind starting: " + summary(config_));
     // The directory moves into the engine: one copy in memory (20,000 residents are megabytes).
     lianxin::app::Gateway gateway(io_, journal_, *store, transport, config_.settings,
                                   std::exchange(config_.directory, {}), gateway_options(config_));
@@ -246,9 +219,9 @@ class Daemon {
                       });
       std::string error;
       if (control->start(error)) {
-        journal_.log(Priority::info, "control socket " + config_.control_socket.string());
+        journal_.log(LogLevel::info, "control socket " + config_.control_socket.string());
       } else {
-        journal_.log(Priority::warning,
+        journal_.log(LogLevel::warning,
                      "control socket: " + error + "; lianxinctl actions are unavailable");
         control.reset();
       }
@@ -266,22 +239,22 @@ class Daemon {
       const std::string where =
           config_.metrics->address + ":" + std::to_string(config_.metrics->port);
       if (metrics->start(error)) {
-        journal_.log(Priority::info, "metrics on http://" + where + "/metrics");
+        journal_.log(LogLevel::info, "metrics on http://" + where + "/metrics");
       } else {
-        journal_.log(Priority::warning, "metrics: " + error + "; /metrics is unavailable");
+        journal_.log(LogLevel::warning, "metrics: " + error + "; /metrics is unavailable");
         metrics.reset();
       }
     }
     metrics_ = metrics ? &*metrics : nullptr;
     notifier_.ready(gateway.status_line());
-    journal_.log(Priority::info, "ready");
+    journal_.log(LogLevel::info, "ready");
     wait_for_signals();
     start_watchdog();
     io_.run();
     control_ = nullptr;
     metrics_ = nullptr;
     gateway_ = nullptr;
-    journal_.log(exit_code_ == 0 ? Priority::info : Priority::error,
+    journal_.log(exit_code_ == 0 ? LogLevel::info : LogLevel::error,
                  "lianxind exits with status " + std::to_string(exit_code_));
     return exit_code_;
   }
@@ -302,7 +275,7 @@ class Daemon {
   void shutdown(const std::string& why) {
     if (stopping_ || !gateway_) return;
     stopping_ = true;
-    journal_.log(Priority::notice, "stopping (" + why + "): unbinding from the SMSC");
+    journal_.log(LogLevel::notice, "stopping (" + why + "): unbinding from the SMSC");
     notifier_.stopping("stopping: " + why);
     signals_.cancel();
     watchdog_.cancel();
@@ -312,7 +285,7 @@ class Daemon {
     backstop_.expires_after(std::chrono::seconds(25));
     backstop_.async_wait([this](const boost::system::error_code& error) {
       if (error) return;
-      journal_.log(Priority::error, "shutdown did not finish in time; exiting anyway");
+      journal_.log(LogLevel::error, "shutdown did not finish in time; exiting anyway");
       exit_code_ = 1;
       io_.stop();
     });
@@ -327,7 +300,7 @@ class Daemon {
   // The reasons it was refused (the running configuration stays), or an empty list.
   std::vector<std::string> reload(const std::string& why) {
     notifier_.reloading();
-    journal_.log(Priority::notice, why + ": reloading " + config_path_);
+    journal_.log(LogLevel::notice, why + ": reloading " + config_path_);
     lianxin::config::LoadResult loaded = lianxin::config::load_config(config_path_);
     std::string model_error;  // the model is reloaded too
     std::vector<std::string> model_warnings;
@@ -335,28 +308,28 @@ class Daemon {
     if (!loaded.config) {
       for (const auto& error : loaded.errors) {
         refused.push_back(lianxin::config::to_string(error));
-        journal_.log(Priority::warning, refused.back());
+        journal_.log(LogLevel::warning, refused.back());
       }
-      journal_.log(Priority::warning, "reload refused: " + std::to_string(loaded.errors.size()) +
+      journal_.log(LogLevel::warning, "reload refused: " + std::to_string(loaded.errors.size()) +
                                           " error(s); keeping the running configuration");
     } else if (!attach_model(*loaded.config, model_error, model_warnings)) {
       refused.push_back(model_error);
-      journal_.log(Priority::warning, model_error);
-      journal_.log(Priority::warning,
+      journal_.log(LogLevel::warning, model_error);
+      journal_.log(LogLevel::warning,
                    "reload refused: the language model cannot be used; keeping the running "
                    "configuration and model");
     } else {
-      for (const std::string& warning : model_warnings) journal_.log(Priority::warning, warning);
+      for (const std::string& warning : model_warnings) journal_.log(LogLevel::warning, warning);
       lianxin::config::DaemonConfig next = std::move(*loaded.config);
       if (!lianxin::app::same_connections(config_.smpp, next.smpp))
-        journal_.log(Priority::notice,
+        journal_.log(LogLevel::notice,
                      "SMPP connection settings changed; they apply after a restart "
                      "(systemctl restart lianxind); the links stay as they are");
       if (next.storage.path != config_.storage.path ||
           next.storage.synchronous != config_.storage.synchronous)
-        journal_.log(Priority::notice, "storage settings changed; they apply after a restart");
-      journal_.set_threshold(priority_of(next.log_level));
-      journal_.log(Priority::notice, "reloaded: " + summary(next));
+        journal_.log(LogLevel::notice, "storage settings changed; they apply after a restart");
+      journal_.set_threshold(next.log_level);
+      journal_.log(LogLevel::notice, "reloaded: " + summary(next));
       gateway_->reload(next.settings, std::exchange(next.directory, {}));
       // Keep what is still in use (links, storage); take the rest.
       next.smpp = config_.smpp;
@@ -428,7 +401,7 @@ int main(int argc, char** argv) {
     Daemon daemon(command.config_path, journal);
     return daemon.run();
   } catch (const std::exception& error) {
-    journal.log(Priority::error, std::string("fatal: ") + error.what());
+    journal.log(LogLevel::error, std::string("fatal: ") + error.what());
     return 1;
   }
 }

@@ -131,22 +131,6 @@ std::optional<TimerKind> timer_kind_from_string(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view to_string(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug:
-      return "debug";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::notice:
-      return "notice";
-    case LogLevel::warning:
-      return "warning";
-    case LogLevel::error:
-      return "error";
-  }
-  return "?";
-}
-
 // ---- ReplyLoopGuard ----
 
 bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint now) {

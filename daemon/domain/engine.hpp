@@ -56,6 +56,7 @@
 #include "daemon/domain/settings.hpp"
 #include "daemon/domain/templates.hpp"
 #include "daemon/domain/ussd.hpp"
+#include "protocol/log_level.hpp"
 
 namespace lianxin::domain {
 
@@ -100,9 +101,6 @@ struct TimerRequest {
   TimePoint at{};
   bool cancel = false;
 };
-
-enum class LogLevel { debug, info, notice, warning, error };
-std::string_view to_string(LogLevel level);
 
 struct LogLine {
   LogLevel level = LogLevel::info;

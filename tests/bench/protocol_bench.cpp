@@ -868,11 +868,10 @@ MoRun run_mo(LoadSmsc& smsc, const LoadPlan& plan, bool force_nagle) {
   smpp::SmppTransport transport(
       io, {config},
       lianxin::protocol::Logger(
-          [&log](lianxin::protocol::LogLevel level, std::string_view line) {
-            log.push_back(std::string(lianxin::protocol::level_name(level)) + ": " +
-                          std::string(line));
+          [&log](const lianxin::protocol::LogRecord& record) {
+            log.push_back(std::string(lianxin::level_name(record.level)) + ": " + record.line());
           },
-          lianxin::protocol::LogLevel::warning));
+          lianxin::LogLevel::warning));
 
   bool stopping = false;
   std::string failure;

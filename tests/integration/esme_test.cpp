@@ -87,10 +87,10 @@ class EsmeAgainstSimulator : public ::testing::Test {
     transport_ = std::make_unique<SmppTransport>(
         io_, std::vector<ConnectionConfig>{std::move(c)},
         protocol::Logger(
-            [this](protocol::LogLevel level, std::string_view line) {
-              log_.push_back(std::string(protocol::level_name(level)) + ": " + std::string(line));
+            [this](const protocol::LogRecord& record) {
+              log_.push_back(std::string(level_name(record.level)) + ": " + record.line());
             },
-            protocol::LogLevel::debug));
+            LogLevel::debug));
     transport::Transport::Handlers handlers;
     handlers.inbound = [this](const InboundPart& part) {
       parts_.push_back(part);

@@ -94,10 +94,9 @@ int main(int argc, char** argv) {
   connection.default_source.addr = "12345";
 
   lianxin::smpp::SmppTransport gateway(
-      io, {connection},
-      lianxin::protocol::Logger([](lianxin::protocol::LogLevel level, std::string_view line) {
-        if (level <= lianxin::protocol::LogLevel::warning)
-          std::cerr << "lianxin log: " << line << "\n";
+      io, {connection}, lianxin::protocol::Logger([](const lianxin::protocol::LogRecord& record) {
+        if (record.level <= lianxin::LogLevel::warning)
+          std::cerr << "lianxin log: " << record.line() << "\n";
       }));
   transport::InboundAssembler assembler;
   std::uint64_t next_handle = 1;

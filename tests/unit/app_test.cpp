@@ -119,7 +119,7 @@ class GatewayTest : public ::testing::Test {
   GatewayTest()
       : store_(store::Store::open(":memory:")),
         transport_(io_, store_),
-        journal_(std::getenv("APP_TEST_LOG") ? Priority::debug : Priority::error) {}
+        journal_(std::getenv("APP_TEST_LOG") ? LogLevel::debug : LogLevel::error) {}
 
   void make_gateway(GatewayOptions options = {}) {
     options.service_number = "106900001234";

@@ -223,7 +223,7 @@ class ControlServerTest : public ::testing::Test {
 
   fs::path dir_, path_;
   boost::asio::io_context io_;
-  app::Journal journal_{app::Priority::error};
+  app::Journal journal_{LogLevel::error};
   std::vector<std::shared_ptr<app::ControlReply>> later_;
 };
 

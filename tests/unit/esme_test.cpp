@@ -166,8 +166,8 @@ struct Fixture : ::testing::Test {
     transport = std::make_unique<SmppTransport>(
         io, std::move(connections),
         protocol::Logger(
-            [this](protocol::LogLevel, std::string_view line) { logs.emplace_back(line); },
-            protocol::LogLevel::debug));
+            [this](const protocol::LogRecord& record) { logs.push_back(record.line()); },
+            LogLevel::debug));
     transport->set_handlers(transport::Transport::Handlers{
         [this](const transport::InboundPart& part) { inbound.push_back(part); },
         [this](const transport::SendResult& result) { results.push_back(result); },

@@ -93,8 +93,8 @@ struct Harness {
       : config(c),
         session(c,
                 protocol::Logger(
-                    [this](protocol::LogLevel, std::string_view line) { logs.emplace_back(line); },
-                    protocol::LogLevel::debug),
+                    [this](const protocol::LogRecord& record) { logs.push_back(record.line()); },
+                    LogLevel::debug),
                 [this] { return jitter; }) {}
 
   std::vector<Pdu> sent() { return parse(session.take_output()); }

@@ -42,7 +42,7 @@ TEST(StoreBatch, EngineEffectsGoInOneCommitWithTheInboxAndTheTake) {
   effects.sms.push_back({t.reporter, "【连心桥】已受理, 编号1", domain::Audience::resident, 1,
                          false, inbound.value.id, std::nullopt, std::nullopt});
   effects.next_ticket_number = 2;
-  effects.logs.push_back({domain::LogLevel::info, "ticket 1 created", 1});
+  effects.logs.push_back({LogLevel::info, "ticket 1 created", 1});
 
   WriteBatch batch;
   batch.inbox.push_back(sms_part("另一条", at(1), "+8613900000002"));
