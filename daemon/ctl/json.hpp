@@ -1,43 +1,23 @@
-// JSON output of lianxinctl: one string-quoting function for every command.
+// JSON output of lianxinctl, through nlohmann-json: members keep the order they are set in,
+// UTF-8 stays readable, and a list prints one element per line (grep-able, still one JSON text).
 #pragma once
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
-#include <string_view>
 
 namespace lianxin::ctl {
 
-// `text` (UTF-8) as a JSON string literal; control characters escaped, the rest kept as is.
-inline std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+using Json = nlohmann::ordered_json;
+
+inline std::string json_text(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// An array as "[\n {…},\n {…}]\n".
+inline std::string json_lines(const Json& array) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < array.size(); ++i) out += (i ? ",\n " : "\n ") + json_text(array[i]);
+  return out + "]\n";
 }
 
 }  // namespace lianxin::ctl

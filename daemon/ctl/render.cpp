@@ -74,13 +74,14 @@ std::string fraction(const Ratio& ratio) {  // CSV: 0.9750, empty when undefined
   return text;
 }
 
-std::string json_rate(const Ratio& ratio) {
+// The rate as the CSV prints it (four decimals), or null.
+Json json_rate(const Ratio& ratio) {
   std::string f = fraction(ratio);
-  return f.empty() ? "null" : f;
+  return f.empty() ? Json(nullptr) : Json(std::stod(f));
 }
 
-std::string json_seconds(std::optional<std::chrono::seconds> s) {
-  return s ? std::to_string(s->count()) : "null";
+Json json_seconds(std::optional<std::chrono::seconds> s) {
+  return s ? Json(s->count()) : Json(nullptr);
 }
 
 std::string csv_seconds(std::optional<std::chrono::seconds> s) {
@@ -221,32 +222,38 @@ std::string render_stats(const StatsReport& report, const std::string& period_la
     return out;
   }
   if (format == Format::json) {
-    auto ratio = [](const char* name, const Ratio& r) {
-      return std::string("\"") + name + "\":{\"count\":" + std::to_string(r.count) +
-             ",\"of\":" + std::to_string(r.of) + ",\"rate\":" + json_rate(r) + "}";
+    auto ratio = [](const Ratio& r) {
+      return Json{{"count", r.count}, {"of", r.of}, {"rate", json_rate(r)}};
     };
     auto row_json = [&](const StatsRow& r) {
-      return "{\"key\":" + json_string(r.key) + ",\"name\":" + json_string(r.name) +
-             ",\"received\":" + std::to_string(r.received) +
-             ",\"handled\":" + std::to_string(r.handled) + "," + ratio("handling", r.handling) +
-             "," + ratio("on_time_acceptance", r.accept_on_time) + "," +
-             ratio("on_time_resolution", r.resolve_on_time) + "," +
-             ratio("satisfaction", r.satisfied) + "," + ratio("redo", r.redone) + "," +
-             ratio("complaints", r.complained) +
-             ",\"median_accept_seconds\":" + json_seconds(r.median_accept) +
-             ",\"median_resolve_seconds\":" + json_seconds(r.median_resolve) +
-             ",\"overdue\":" + std::to_string(r.overdue) +
-             ",\"invalid\":" + std::to_string(r.invalid) +
-             ",\"cancelled\":" + std::to_string(r.cancelled) + "}";
+      return Json{{"key", r.key},
+                  {"name", r.name},
+                  {"received", r.received},
+                  {"handled", r.handled},
+                  {"handling", ratio(r.handling)},
+                  {"on_time_acceptance", ratio(r.accept_on_time)},
+                  {"on_time_resolution", ratio(r.resolve_on_time)},
+                  {"satisfaction", ratio(r.satisfied)},
+                  {"redo", ratio(r.redone)},
+                  {"complaints", ratio(r.complained)},
+                  {"median_accept_seconds", json_seconds(r.median_accept)},
+                  {"median_resolve_seconds", json_seconds(r.median_resolve)},
+                  {"overdue", r.overdue},
+                  {"invalid", r.invalid},
+                  {"cancelled", r.cancelled}};
     };
-    std::string out = "{\"level\":" + json_string(to_string(report.level)) +
-                      ",\"period\":" + json_string(period_label) +
-                      ",\"as_of\":" + json_string(local_text(report.as_of, "%Y-%m-%dT%H:%M:%S%z")) +
-                      ",\n \"rows\":[";
-    for (std::size_t i = 0; i < report.rows.size(); ++i)
-      out += std::string(i ? ",\n  " : "\n  ") + row_json(report.rows[i]);
-    out += "],\n \"total\":" + row_json(report.total) + "}\n";
-    return out;
+    Json rows_json = Json::array();
+    for (const StatsRow& r : report.rows) rows_json.push_back(row_json(r));
+    const Json head{{"level", to_string(report.level)},
+                    {"period", period_label},
+                    {"as_of", local_text(report.as_of, "%Y-%m-%dT%H:%M:%S%z")}};
+    // One row per line inside one object: {"level":…,"as_of":…,\n "rows":[…],\n "total":{…}}.
+    std::string out = json_text(head);
+    out.pop_back();
+    std::string rows_text = json_lines(rows_json);
+    rows_text.pop_back();
+    return out + ",\n \"rows\":" + rows_text +
+           ",\n \"total\":" + json_text(row_json(report.total)) + "}\n";
   }
 
   Table table;
@@ -285,15 +292,15 @@ std::string render_points(const std::vector<PointsRow>& rows, PointsLevel level,
     return out;
   }
   if (format == Format::json) {
-    std::string out = "{\"by\":" + json_string(level_name) +
-                      ",\"period\":" + json_string(period_label) + ",\"rows\":[";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      out += std::string(i ? ",\n " : "\n ") + "{\"key\":" + json_string(rows[i].key) +
-             ",\"name\":" + json_string(rows[i].name) +
-             ",\"points\":" + std::to_string(rows[i].points) +
-             ",\"entries\":" + std::to_string(rows[i].entries) + "}";
-    }
-    return out + "]}\n";
+    Json rows_json = Json::array();
+    for (const PointsRow& r : rows)
+      rows_json.push_back(
+          Json{{"key", r.key}, {"name", r.name}, {"points", r.points}, {"entries", r.entries}});
+    std::string out = json_text(Json{{"by", level_name}, {"period", period_label}});
+    out.pop_back();
+    std::string rows_text = json_lines(rows_json);
+    rows_text.pop_back();
+    return out + ",\"rows\":" + rows_text + "}\n";
   }
   Table table;
   table.headers = {level == PointsLevel::member ? "党员" : "网格", "编号", "积分", "条目"};
@@ -361,17 +368,16 @@ std::string render_directory(const Directory& directory, std::string_view what, 
     return out;
   }
   if (format == Format::json) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      out += i ? ",\n {" : "\n {";
+    Json array = Json::array();
+    for (const auto& row : rows) {
+      Json object = Json::object();
       for (std::size_t c = 0; c < headers.size(); ++c) {
-        const bool number = what.empty() && c == 1;
-        out += (c ? "," : "") + json_string(headers[c]) + ":" +
-               (number ? rows[i][c] : json_string(rows[i][c]));
+        const bool number = what.empty() && c == 1;  // the counts
+        object[headers[c]] = number ? Json(std::stoll(row[c])) : Json(row[c]);
       }
-      out += "}";
+      array.push_back(std::move(object));
     }
-    return out + "]\n";
+    return json_lines(array);
   }
   Table table;
   table.headers = headers;

@@ -108,16 +108,17 @@ std::string render_tickets(const std::vector<Ticket>& tickets, const Settings& s
     return out;
   }
   if (format == Format::json) {
-    out = "[";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row& r = rows[i];
-      out += std::string(i ? ",\n " : "") + "{\"number\":" + r.number +
-             ",\"state\":" + json_string(r.state) + ",\"category\":" + json_string(r.category) +
-             ",\"village\":" + json_string(r.village) + ",\"assignee\":" + json_string(r.assignee) +
-             ",\"rating\":" + (r.rating.empty() ? "null" : r.rating) +
-             ",\"created\":" + json_string(r.created) + ",\"text\":" + json_string(r.text) + "}";
-    }
-    return out + "]\n";
+    Json array = Json::array();
+    for (const Row& r : rows)
+      array.push_back(Json{{"number", std::stoll(r.number)},
+                           {"state", r.state},
+                           {"category", r.category},
+                           {"village", r.village},
+                           {"assignee", r.assignee},
+                           {"rating", r.rating.empty() ? Json(nullptr) : Json(std::stoi(r.rating))},
+                           {"created", r.created},
+                           {"text", r.text}});
+    return json_lines(array);
   }
 
   const std::vector<std::string> headers = {"编号",   "状态", "类别",     "村",
