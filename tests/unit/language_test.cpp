@@ -15,6 +15,7 @@
 #include "daemon/language/load.hpp"
 #include "daemon/language/train.hpp"
 #include "tests/unit/keyword_model.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -24,6 +25,7 @@ using language::Corpus;
 using language::Example;
 using language::FastTextModel;
 using language::ModelError;
+using ::lianxin::testing::TempDir;
 
 // ---- tokens ----
 
@@ -175,12 +177,6 @@ TEST(Corpus, LinesAndTheirErrors) {
 
 // ---- the model file ----
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("language_test_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 std::vector<Example> tiny_corpus() {
   std::vector<Example> out;
   const char* lights[] = {"路灯坏了", "灯不亮", "晚上路灯黑了", "村口灯灭了", "路灯杆倒了"};
@@ -209,10 +205,10 @@ std::string bytes_of(const fs::path& p) {
 
 TEST(FastTextModel, TrainingIsDeterministicAndTheFileRoundTrips) {
   TempDir dir;
-  FastTextModel::train(tiny_corpus(), small())->save(dir.path / "a.ftz");
-  FastTextModel::train(tiny_corpus(), small())->save(dir.path / "b.ftz");
-  EXPECT_EQ(bytes_of(dir.path / "a.ftz"), bytes_of(dir.path / "b.ftz"));
-  auto model = FastTextModel::load(dir.path / "a.ftz");
+  FastTextModel::train(tiny_corpus(), small())->save(dir.path() / "a.ftz");
+  FastTextModel::train(tiny_corpus(), small())->save(dir.path() / "b.ftz");
+  EXPECT_EQ(bytes_of(dir.path() / "a.ftz"), bytes_of(dir.path() / "b.ftz"));
+  auto model = FastTextModel::load(dir.path() / "a.ftz");
   const std::vector<std::string> labels = model->labels();
   EXPECT_EQ(labels.size(), 3u);
   ModelScores s = model->score("谢谢");
@@ -227,11 +223,11 @@ TEST(FastTextModel, TrainingIsDeterministicAndTheFileRoundTrips) {
 
 TEST(FastTextModel, UnusableFilesAreRefusedNamingTheFile) {
   TempDir dir;
-  const fs::path good = dir.path / "good.ftz";
+  const fs::path good = dir.path() / "good.ftz";
   FastTextModel::train(tiny_corpus(), small())->save(good);
   const std::string bytes = bytes_of(good);
   auto refused = [&](const std::string& name, const std::string& content, const char* why) {
-    const fs::path p = dir.path / name;
+    const fs::path p = dir.path() / name;
     std::ofstream(p, std::ios::binary) << content;
     try {
       FastTextModel::load(p);
@@ -250,7 +246,7 @@ TEST(FastTextModel, UnusableFilesAreRefusedNamingTheFile) {
   wrong_length[wrong_length.size() - 24] ^= 0x01;  // the first part's length
   refused("lengths.ftz", wrong_length, "do not add up");
   try {
-    FastTextModel::load(dir.path / "missing.ftz");
+    FastTextModel::load(dir.path() / "missing.ftz");
     ADD_FAILURE() << "a missing file was accepted";
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("missing.ftz"), std::string::npos) << e.what();
@@ -259,14 +255,14 @@ TEST(FastTextModel, UnusableFilesAreRefusedNamingTheFile) {
 
 TEST(FastTextModel, TrainingRefusesACorpusWithErrors) {
   TempDir dir;
-  std::ofstream(dir.path / "bad.tsv") << "streetlight\t0\t路灯坏了\nwater\tyes\t没水\n";
+  std::ofstream(dir.path() / "bad.tsv") << "streetlight\t0\t路灯坏了\nwater\tyes\t没水\n";
   try {
-    language::train_model_file({dir.path}, {}, dir.path / "m.ftz");
+    language::train_model_file({dir.path()}, {}, dir.path() / "m.ftz");
     ADD_FAILURE() << "trained on a broken corpus";
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.tsv:2"), std::string::npos) << e.what();
   }
-  EXPECT_FALSE(fs::exists(dir.path / "m.ftz"));
+  EXPECT_FALSE(fs::exists(dir.path() / "m.ftz"));
 }
 
 TEST(FastTextModel, CorrectionsBecomeExamples) {

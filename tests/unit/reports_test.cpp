@@ -18,6 +18,7 @@
 #include "daemon/ctl/reports.hpp"
 #include "daemon/store/schema.hpp"
 #include "daemon/store/store.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace lianxin {
 namespace {
@@ -26,6 +27,7 @@ using domain::Ticket;
 using domain::TicketEvent;
 using domain::TicketState;
 using domain::TimePoint;
+using ::lianxin::testing::TempDir;
 using std::chrono::hours;
 using std::chrono::seconds;
 
@@ -33,23 +35,6 @@ using std::chrono::seconds;
 TimePoint at_hours(long long h) {
   return TimePoint{} + seconds(1793577600) + hours(h);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lianxin-reports-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 Ticket ticket(domain::TicketNo number, TimePoint created, std::string grid, std::string member,
               std::string category, TicketState state) {

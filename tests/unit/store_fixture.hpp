@@ -1,5 +1,5 @@
 // What the store tests share: fixed times, inbox parts, outbox requests, a ticket with every
-// field set and its comparison, a temporary directory.
+// field set and its comparison; the names the tests use.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "daemon/store/store.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace lianxin::store::testing {
+
+using ::lianxin::testing::TempDir;
 
 using domain::Ticket;
 using domain::TicketEvent;
@@ -138,22 +141,5 @@ inline void expect_same_ticket(const Ticket& a, const Ticket& b) {
   EXPECT_DOUBLE_EQ(a.confidence, b.confidence);
   EXPECT_EQ(a.needs_review, b.needs_review);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lianxin-store-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace lianxin::store::testing

@@ -14,14 +14,7 @@
 namespace lianxin::store {
 namespace {
 
-using namespace testing;
-using domain::Ticket;
-using domain::TicketEvent;
-using domain::TicketState;
-using std::chrono::hours;
-using std::chrono::milliseconds;
-using std::chrono::minutes;
-using std::chrono::seconds;
+using namespace testing;  // store_fixture.hpp: times, parts, tickets, the names they use
 
 // ---------------------------------------------------------------- receipts
 
