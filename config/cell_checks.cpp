@@ -92,10 +92,10 @@ std::optional<std::string> mojibake_problem(std::string_view cell) {
   if (cell.find("锟斤拷") != std::string_view::npos) {
     return "holds 锟斤拷, what lost characters (U+FFFD) look like read as GBK";
   }
-  const std::u32string cps = domain::text::decode_utf8(cell);
+  const std::u32string cps = sms::utf8_to_code_points(cell);
   for (std::size_t i = 0; i < cps.size(); ++i) {
     const char32_t c = cps[i];
-    if (c == domain::text::kReplacement) {
+    if (c == sms::replacement_character) {
       return std::string("holds \xEF\xBF\xBD (U+FFFD), left where a conversion lost characters");
     }
     if (c >= 0xE000 && c <= 0xF8FF) {

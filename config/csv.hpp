@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/text.hpp"
+
 namespace lianxin::config {
 
 struct CsvRecord {
@@ -39,8 +41,7 @@ CsvParseResult parse_csv(std::string_view text, char separator = ',');
 // Code points in valid UTF-8 (what CsvError::column counts).
 std::size_t code_points_in(std::string_view utf8);
 
-// Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points
-// above U+10FFFF are invalid); nullopt when the text is valid.
-std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+// Byte offset of the first invalid UTF-8 sequence (the one decoder's: protocol/text.hpp).
+using sms::find_invalid_utf8;
 
 }  // namespace lianxin::config

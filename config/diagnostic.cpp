@@ -3,27 +3,16 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "protocol/text.hpp"
+
 namespace lianxin::config {
 namespace {
 
-// Code points of UTF-8 text, ASCII letters lower-cased; an invalid byte counts as itself.
+// Code points of UTF-8 text, ASCII letters lower-cased.
 std::vector<std::uint32_t> code_points(std::string_view text) {
   std::vector<std::uint32_t> out;
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xE  ? 3
-                      : (c >> 3) == 0x1E ? 4
-                                         : 1;
-    if (i + len > text.size()) len = 1;
-    std::uint32_t cp = len == 1 ? c : c & (0xFFu >> (len + 1));
-    for (std::size_t k = 1; k < len; ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
-    if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
-    out.push_back(cp);
-    i += len;
-  }
+  for (char32_t cp : sms::utf8_to_code_points(text))
+    out.push_back(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
   return out;
 }
 

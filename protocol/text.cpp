@@ -76,43 +76,6 @@ bool is_surrogate(char32_t cp) {
   return cp >= 0xD800 && cp <= 0xDFFF;
 }
 
-// Decodes one UTF-8 sequence at `pos`; advances `pos`. Invalid input yields U+FFFD and consumes
-// the maximal invalid subpart (at least one byte), as the Unicode standard recommends.
-char32_t next_code_point(std::string_view s, std::size_t& pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
-  const std::uint8_t lead = byte(pos++);
-  if (lead < 0x80) return lead;
-  int need = 0;
-  char32_t cp = 0;
-  std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the first continuation byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    need = 1;
-    cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    need = 2;
-    cp = lead & 0x0F;
-    if (lead == 0xE0) lo = 0xA0;  // overlong
-    if (lead == 0xED) hi = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    need = 3;
-    cp = lead & 0x07;
-    if (lead == 0xF0) lo = 0x90;  // overlong
-    if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return replacement_character;
-  }
-  for (int i = 0; i < need; ++i) {
-    if (pos >= s.size()) return replacement_character;
-    const std::uint8_t c = byte(pos);
-    const std::uint8_t min = i == 0 ? lo : 0x80;
-    const std::uint8_t max = i == 0 ? hi : 0xBF;
-    if (c < min || c > max) return replacement_character;  // the byte starts the next sequence
-    cp = (cp << 6) | (c & 0x3F);
-    ++pos;
-  }
-  return cp;
-}
-
 }  // namespace
 
 std::uint8_t data_coding_of(Encoding encoding) {
@@ -205,6 +168,42 @@ std::error_code make_error_code(SmsError e) {
 
 // --- UTF-8 -----------------------------------------------------------------------------------
 
+// Invalid input yields U+FFFD and consumes the maximal invalid subpart (at least one byte).
+char32_t next_code_point(std::string_view s, std::size_t& pos) {
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
+  const std::uint8_t lead = byte(pos++);
+  if (lead < 0x80) return lead;
+  int need = 0;
+  char32_t cp = 0;
+  std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the first continuation byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    need = 1;
+    cp = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    need = 2;
+    cp = lead & 0x0F;
+    if (lead == 0xE0) lo = 0xA0;  // overlong
+    if (lead == 0xED) hi = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    need = 3;
+    cp = lead & 0x07;
+    if (lead == 0xF0) lo = 0x90;  // overlong
+    if (lead == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return replacement_character;
+  }
+  for (int i = 0; i < need; ++i) {
+    if (pos >= s.size()) return replacement_character;
+    const std::uint8_t c = byte(pos);
+    const std::uint8_t min = i == 0 ? lo : 0x80;
+    const std::uint8_t max = i == 0 ? hi : 0xBF;
+    if (c < min || c > max) return replacement_character;  // the byte starts the next sequence
+    cp = (cp << 6) | (c & 0x3F);
+    ++pos;
+  }
+  return cp;
+}
+
 std::u32string utf8_to_code_points(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
@@ -239,18 +238,21 @@ std::string code_points_to_utf8(std::u32string_view code_points) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view bytes) {
+std::optional<std::size_t> find_invalid_utf8(std::string_view bytes) {
   std::size_t pos = 0;
   while (pos < bytes.size()) {
     const std::size_t start = pos;
     const char32_t cp = next_code_point(bytes, pos);
     // A genuine U+FFFD in the input is three bytes EF BF BD; a replacement for invalid input is
     // produced from a different byte count or different bytes.
-    if (cp == replacement_character && bytes.substr(start, pos - start) != "\xEF\xBF\xBD") {
-      return false;
-    }
+    if (cp == replacement_character && bytes.substr(start, pos - start) != "\xEF\xBF\xBD")
+      return start;
   }
-  return true;
+  return std::nullopt;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  return !find_invalid_utf8(bytes);
 }
 
 std::string sanitize_utf8(std::string_view bytes) {

@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,9 +74,17 @@ inline constexpr char32_t replacement_character = U'\uFFFD';
 
 // --- UTF-8 -----------------------------------------------------------------------------------
 
-// Code points of a UTF-8 string; each maximal invalid subsequence (overlong forms, surrogates,
-// values above U+10FFFF, truncated sequences, stray continuation bytes) becomes one U+FFFD.
+// The one UTF-8 decoder of lianxin, with one policy for invalid input (the Unicode standard's
+// "maximal subpart" practice, as browsers do): each maximal invalid subsequence (overlong
+// forms, surrogates, values above U+10FFFF, truncated sequences, stray continuation bytes)
+// becomes one U+FFFD, and decoding goes on at the next byte that may start a sequence.
+//
+// Decodes the code point at `pos` (precondition: pos < utf8.size()) and advances `pos`.
+char32_t next_code_point(std::string_view utf8, std::size_t& pos);
+// Code points of a UTF-8 string.
 std::u32string utf8_to_code_points(std::string_view utf8);
+// Byte offset of the first invalid sequence, or nullopt when `bytes` is valid UTF-8.
+std::optional<std::size_t> find_invalid_utf8(std::string_view bytes);
 // Appends the UTF-8 form of `cp`; surrogates and values above U+10FFFF become U+FFFD.
 void append_utf8(std::string& out, char32_t cp);
 std::string code_points_to_utf8(std::u32string_view code_points);

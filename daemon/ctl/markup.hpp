@@ -14,9 +14,9 @@ namespace lianxin::ctl {
 inline std::string clean_text(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
-  for (char32_t c : domain::text::decode_utf8(utf8)) {
+  for (char32_t c : sms::utf8_to_code_points(utf8)) {
     if (c < 0x20 || c == 0x7F || c == 0xFFFE || c == 0xFFFF) c = U' ';
-    domain::text::append_utf8(out, c);
+    sms::append_utf8(out, c);
   }
   return out;
 }

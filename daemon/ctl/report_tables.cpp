@@ -89,9 +89,9 @@ ReportTable headline_table(const StatsRow& total) {
 }
 
 std::string shortened(std::string_view utf8, std::size_t code_points) {
-  const std::u32string cps = text::decode_utf8(utf8);
+  const std::u32string cps = sms::utf8_to_code_points(utf8);
   if (cps.size() <= code_points) return std::string(utf8);
-  return text::encode_utf8(std::u32string_view(cps).substr(0, code_points)) + "…";
+  return sms::code_points_to_utf8(std::u32string_view(cps).substr(0, code_points)) + "…";
 }
 
 ReportTable oldest_open_table(const ReportInput& input, const Settings& settings,

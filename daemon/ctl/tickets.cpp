@@ -35,10 +35,10 @@ std::string shorten(std::string_view text, std::size_t columns) {
   if (display_width(text) <= columns) return std::string(text);
   std::string out;
   std::size_t width = 0;
-  for (char32_t c : text::decode_utf8(text)) {
+  for (char32_t c : sms::utf8_to_code_points(text)) {
     std::size_t w = is_wide(c) ? 2 : 1;
     if (width + w + 1 > columns) break;
-    out += text::encode_utf8(std::u32string(1, c));
+    out += sms::code_points_to_utf8(std::u32string(1, c));
     width += w;
   }
   return out + "…";
@@ -87,7 +87,7 @@ Row row_of(const Ticket& t, const Settings& settings, const Directory& directory
 
 std::size_t display_width(std::string_view utf8) {
   std::size_t width = 0;
-  for (char32_t c : text::decode_utf8(utf8)) width += is_wide(c) ? 2 : 1;
+  for (char32_t c : sms::utf8_to_code_points(utf8)) width += is_wide(c) ? 2 : 1;
   return width;
 }
 

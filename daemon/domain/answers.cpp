@@ -159,7 +159,7 @@ std::optional<std::size_t> option_by_label(std::string_view screen, std::string_
   const std::u32string want = compact_of(typed);
   if (want.empty()) return std::nullopt;
   // The screen's options are "N label", several on a line or one per line.
-  const std::u32string s = text::decode_utf8(screen);
+  const std::u32string s = sms::utf8_to_code_points(screen);
   for (std::size_t i = 0; i < s.size();) {
     const bool starts = text::is_ascii_digit(s[i]) && (i == 0 || text::is_space(s[i - 1]));
     if (!starts) {
@@ -176,7 +176,7 @@ std::optional<std::size_t> option_by_label(std::string_view screen, std::string_
     }
     std::size_t end = ++j;
     while (end < s.size() && !text::is_space(s[end])) ++end;
-    if (compact_of(text::encode_utf8(s.substr(j, end - j))) == want) return number;
+    if (compact_of(sms::code_points_to_utf8(s.substr(j, end - j))) == want) return number;
     i = end;
   }
   return std::nullopt;

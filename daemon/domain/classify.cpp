@@ -10,7 +10,7 @@ namespace {
 
 // Half-width, upper-case Latin, no whitespace at all: "路 灯 坏了" matches 路灯.
 std::u32string matching_form(std::string_view utf8) {
-  std::u32string decoded = text::decode_utf8(text::normalize_for_matching(utf8));
+  std::u32string decoded = sms::utf8_to_code_points(text::normalize_for_matching(utf8));
   std::u32string out;
   out.reserve(decoded.size());
   for (char32_t c : decoded) {
@@ -182,7 +182,7 @@ LocationMatch locate_in_text(const Directory& directory, std::string_view text) 
     const std::u32string short_village =
         stem(matching_form(grid.village), {U"居委会", U"社区", U"村"});
     if (!short_village.empty())
-      consider(text::encode_utf8(short_village), LocationSource::village_name);
+      consider(sms::code_points_to_utf8(short_village), LocationSource::village_name);
     for (const std::string& alias : grid.aliases) consider(alias, LocationSource::alias);
     if (best.length > 0) found.push_back(best);
   }

@@ -88,7 +88,7 @@ constexpr std::string_view kGone[] = {"不见了", "没回来", "还没回",    
 
 std::u32string compact(std::string_view utf8) {
   std::u32string out;
-  for (char32_t c : text::decode_utf8(utf8)) {
+  for (char32_t c : sms::utf8_to_code_points(utf8)) {
     c = text::to_half_width(c);
     if (!text::is_space(c)) out.push_back(c);
   }

@@ -66,7 +66,8 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
   }
   // A danger, a report the model is sure of, or a long one is a new problem: its own ticket.
   if (reading.intent == Intent::report && !command_like &&
-      (reading.urgent || !reading.needs_review || text::decode_utf8(text).size() > kShortReply)) {
+      (reading.urgent || !reading.needs_review ||
+       sms::utf8_to_code_points(text).size() > kShortReply)) {
     return false;
   }
   // Anything else (你好, 6, ?): the question once more, then silence (a loop helps nobody).
@@ -176,7 +177,7 @@ void Engine::flush_notes(Call& call, const Ticket& ticket) {
   std::string joined;
   std::size_t shown = 0, chars = 0;
   for (const std::string& note : batch.waiting) {
-    const std::size_t length = text::decode_utf8(note).size() + 1;  // and its separator
+    const std::size_t length = sms::utf8_to_code_points(note).size() + 1;  // and its separator
     if (shown > 0 && chars + length > kBatchedNoteChars) break;
     joined += (joined.empty() ? "" : "；") + note;
     chars += length;

@@ -51,7 +51,7 @@ class OrderErrorCategory : public std::error_category {
 // How names are compared: half-width, Latin upper-case, no spaces.
 std::u32string fold(std::string_view text) {
   std::u32string out;
-  for (char32_t c : text::decode_utf8(text)) {
+  for (char32_t c : sms::utf8_to_code_points(text)) {
     c = text::to_upper_ascii(text::to_half_width(c));
     if (!text::is_space(c)) out.push_back(c);
   }
@@ -59,11 +59,11 @@ std::u32string fold(std::string_view text) {
 }
 
 std::string trim(std::string_view text) {
-  std::u32string cps = text::decode_utf8(text);
+  std::u32string cps = sms::utf8_to_code_points(text);
   std::size_t b = 0, e = cps.size();
   while (b < e && text::is_space(cps[b])) ++b;
   while (e > b && text::is_space(cps[e - 1])) --e;
-  return text::encode_utf8(std::u32string_view(cps).substr(b, e - b));
+  return sms::code_points_to_utf8(std::u32string_view(cps).substr(b, e - b));
 }
 
 // The words a team answers to: id, name, aliases.
@@ -107,19 +107,19 @@ TeamChoice choose_team(const Settings& settings, const Directory& directory,
     }
   }
   // The team's word glued to the need: the longest word that starts the text wins.
-  const std::u32string original = text::decode_utf8(service);
+  const std::u32string original = sms::utf8_to_code_points(service);
   std::size_t best = 0;
   for (const Team& team : directory.teams()) {
     for (const std::u32string& w : team_words(team)) {
       if (w.size() <= best || w.size() >= original.size()) continue;
-      if (fold(text::encode_utf8(std::u32string_view(original).substr(0, w.size()))) == w) {
+      if (fold(sms::code_points_to_utf8(std::u32string_view(original).substr(0, w.size()))) == w) {
         best = w.size();
         choice.team = &team;
       }
     }
   }
   if (choice.team != nullptr) {
-    choice.need = text::encode_utf8(std::u32string_view(original).substr(best));
+    choice.need = sms::code_points_to_utf8(std::u32string_view(original).substr(best));
     if (!text.empty()) choice.need += " " + std::string(text);
     choice.how = "text starts with a name of team " + choice.team->id;
     return choice;
@@ -182,13 +182,13 @@ const Member* find_named(const std::vector<const Member*>& members, std::string_
 }
 
 std::string first_word(std::string_view typed) {
-  const std::u32string cps = text::decode_utf8(typed);
+  const std::u32string cps = sms::utf8_to_code_points(typed);
   std::size_t end = 0;
   while (end < cps.size() && !text::is_space(cps[end]) &&
          !text::is_punctuation(text::to_half_width(cps[end]))) {
     ++end;
   }
-  return text::encode_utf8(std::u32string_view(cps).substr(0, end));
+  return sms::code_points_to_utf8(std::u32string_view(cps).substr(0, end));
 }
 
 // A person's number in E.164 (not a service number); nullopt when it is not one.

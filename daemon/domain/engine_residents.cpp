@@ -29,7 +29,7 @@ constexpr std::u32string_view kFunctionChars =
 bool share_a_subject(std::string_view a, std::string_view b) {
   auto pairs = [](std::string_view text) {
     std::set<std::u32string> out;
-    const std::u32string s = text::decode_utf8(text);
+    const std::u32string s = sms::utf8_to_code_points(text);
     for (std::size_t i = 0; i + 1 < s.size(); ++i) {
       const bool content = text::is_cjk_ideograph(s[i]) && text::is_cjk_ideograph(s[i + 1]) &&
                            kFunctionChars.find(s[i]) == std::u32string_view::npos &&
@@ -53,7 +53,7 @@ std::vector<std::string> Engine::named_in_complaint(const Ticket& ticket) const 
                                                  "委员", "干部", "会计"};
   std::vector<std::string> by_name, by_title;
   for (const Member& member : directory_->members()) {
-    const std::u32string name = text::decode_utf8(member.name);
+    const std::u32string name = sms::utf8_to_code_points(member.name);
     if (name.size() < 2) continue;
     if (ticket.text.find(member.name) != std::string::npos) {
       by_name.push_back(member.id);
@@ -62,7 +62,7 @@ std::vector<std::string> Engine::named_in_complaint(const Ticket& ticket) const 
     const bool of_grid = ticket.grid && std::find(member.grids.begin(), member.grids.end(),
                                                   *ticket.grid) != member.grids.end();
     if (!of_grid) continue;
-    const std::string surname = text::encode_utf8(name.substr(0, 1));
+    const std::string surname = sms::code_points_to_utf8(name.substr(0, 1));
     for (std::string_view title : kTitles) {
       if (ticket.text.find(surname + std::string(title)) != std::string::npos) {
         by_title.push_back(member.id);

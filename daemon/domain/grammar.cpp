@@ -293,7 +293,7 @@ std::string rest_of_original(const MatchText& m, std::size_t i) {
   std::size_t e = m.original.size();
   while (b < e && is_separator(text::to_half_width(m.original[b]))) ++b;
   while (e > b && is_separator(text::to_half_width(m.original[e - 1]))) --e;
-  return text::encode_utf8(Text(m.original).substr(b, e - b));
+  return sms::code_points_to_utf8(Text(m.original).substr(b, e - b));
 }
 
 Text rest_of_key(const MatchText& m, std::size_t i) {
@@ -302,11 +302,11 @@ Text rest_of_key(const MatchText& m, std::size_t i) {
 }
 
 std::string trimmed_original(std::string_view text) {
-  std::u32string cps = text::decode_utf8(text);
+  std::u32string cps = sms::utf8_to_code_points(text);
   std::size_t b = 0, e = cps.size();
   while (b < e && is_space(cps[b])) ++b;
   while (e > b && is_space(cps[e - 1])) --e;
-  return text::encode_utf8(Text(cps).substr(b, e - b));
+  return sms::code_points_to_utf8(Text(cps).substr(b, e - b));
 }
 
 std::optional<TicketNo> ticket_of(const NumberScan& scan) {
@@ -394,7 +394,7 @@ std::pair<std::size_t, std::size_t> word_at(Text s, std::size_t i) {
 std::string original_range(const MatchText& m, std::size_t begin, std::size_t end) {
   end = std::min(end, m.original.size());
   begin = std::min(begin, end);
-  return text::encode_utf8(Text(m.original).substr(begin, end - begin));
+  return sms::code_points_to_utf8(Text(m.original).substr(begin, end - begin));
 }
 
 // 点单 [phone] service [phone] need.

@@ -88,11 +88,11 @@ std::string model_tokens(std::string_view text) {
       continue;
     }
     flush();
-    if (c == text::kReplacement || text::is_space(c) || run > 2) continue;
+    if (c == sms::replacement_character || text::is_space(c) || run > 2) continue;
     if (c == U'?' || c == U'!' || !text::is_punctuation(c) ||
         (c >= 0x1F000 && c <= 0x1FAFF)) {  // emoji carry meaning (👍 🙏)
       std::string one;
-      text::append_utf8(one, c);
+      sms::append_utf8(one, c);
       token(one);
     }
   }

@@ -47,7 +47,7 @@ std::error_code make_error_code(MeetingError error) {
 
 std::optional<std::string> normalize_meeting_code(std::string_view text) {
   std::string code;
-  for (char32_t c : text::decode_utf8(text)) {
+  for (char32_t c : sms::utf8_to_code_points(text)) {
     c = text::to_half_width(c);
     if (c == U'-' || text::is_space(c)) continue;
     if (!text::is_ascii_alpha(c) && !text::is_ascii_digit(c)) return std::nullopt;

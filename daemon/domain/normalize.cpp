@@ -6,93 +6,11 @@ namespace lianxin::domain::text {
 
 namespace {
 
-bool is_continuation(unsigned char b) {
-  return (b & 0xC0) == 0x80;
-}
-
 bool in(char32_t c, char32_t lo, char32_t hi) {
   return c >= lo && c <= hi;
 }
 
 }  // namespace
-
-char32_t Utf8Reader::next() {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes_[pos_ + i]); };
-  const std::size_t left = bytes_.size() - pos_;
-  const unsigned char b0 = byte(0);
-  if (b0 < 0x80) {
-    ++pos_;
-    return b0;
-  }
-  std::size_t length = 0;
-  char32_t cp = 0;
-  // Allowed range of the second byte; it excludes overlongs, surrogates and > U+10FFFF.
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (in(b0, 0xC2, 0xDF)) {
-    length = 2;
-    cp = b0 & 0x1F;
-  } else if (in(b0, 0xE0, 0xEF)) {
-    length = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (in(b0, 0xF0, 0xF4)) {
-    length = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    ++pos_;  // stray continuation byte, C0/C1 or F5..FF
-    return kReplacement;
-  }
-  if (left < length || byte(1) < lo || byte(1) > hi) {
-    ++pos_;
-    return kReplacement;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    if (!is_continuation(byte(i))) {
-      ++pos_;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  pos_ += length;
-  return cp;
-}
-
-std::u32string decode_utf8(std::string_view bytes) {
-  std::u32string out;
-  out.reserve(bytes.size());
-  Utf8Reader reader(bytes);
-  while (!reader.done()) out.push_back(reader.next());
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp > 0x10FFFF || in(cp, 0xD800, 0xDFFF)) cp = kReplacement;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-std::string encode_utf8(std::u32string_view cps) {
-  std::string out;
-  out.reserve(cps.size() * 3);
-  for (char32_t c : cps) append_utf8(out, c);
-  return out;
-}
 
 bool is_space(char32_t c) {
   return c == U' ' || in(c, U'\t', U'\r') || c == 0xA0 || c == 0x1680 || in(c, 0x2000, 0x200B) ||
@@ -153,7 +71,7 @@ std::string to_half_width(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
   Utf8Reader reader(utf8);
-  while (!reader.done()) append_utf8(out, to_half_width(reader.next()));
+  while (!reader.done()) sms::append_utf8(out, to_half_width(reader.next()));
   return out;
 }
 
@@ -170,7 +88,7 @@ std::string collapse_whitespace(std::string_view utf8) {
     }
     if (pending_space) out.push_back(' ');
     pending_space = false;
-    append_utf8(out, c);
+    sms::append_utf8(out, c);
   }
   return out;
 }
@@ -192,7 +110,7 @@ Str trim_if(const Str& s, bool (*pred)(char32_t)) {
 }  // namespace
 
 std::string strip_surrounding_punctuation(std::string_view utf8) {
-  return encode_utf8(trim_if(decode_utf8(utf8), &is_trimmable));
+  return sms::code_points_to_utf8(trim_if(sms::utf8_to_code_points(utf8), &is_trimmable));
 }
 
 MatchText prepare_for_matching(std::string_view utf8) {
@@ -225,7 +143,7 @@ MatchText prepare_for_matching(std::string_view utf8) {
 }
 
 std::string normalize_for_matching(std::string_view utf8) {
-  return encode_utf8(prepare_for_matching(utf8).key);
+  return sms::code_points_to_utf8(prepare_for_matching(utf8).key);
 }
 
 std::optional<int> chinese_digit(char32_t c) {
@@ -380,7 +298,7 @@ std::optional<std::int64_t> parse_chinese_number(std::u32string_view cps) {
 }
 
 std::optional<std::int64_t> parse_chinese_number(std::string_view utf8) {
-  return parse_chinese_number(decode_utf8(utf8));
+  return parse_chinese_number(sms::utf8_to_code_points(utf8));
 }
 
 std::optional<std::int64_t> parse_number(std::string_view utf8) {

@@ -1,34 +1,29 @@
 #pragma once
 // Text normalisation for matching what people type on phones: UTF-8 decoding that never fails,
 // full-width → half-width, whitespace and punctuation clean-up, Chinese numerals.
-// Pure functions; invalid UTF-8 is replaced by U+FFFD, one per bad byte sequence.
+// Pure functions; invalid UTF-8 is replaced by U+FFFD (protocol/text.hpp: the one decoder).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "protocol/text.hpp"
+
 namespace lianxin::domain::text {
 
-inline constexpr char32_t kReplacement = U'\uFFFD';
-
-// Walks UTF-8 one code point at a time. Truncated, overlong, surrogate (U+D800..DFFF) and
-// out-of-range (> U+10FFFF) sequences, and stray continuation bytes, yield U+FFFD and consume
-// one byte (the lead byte alone), so decoding resynchronises on the next byte.
+// Walks UTF-8 one code point at a time with the one decoder (sms::next_code_point: each
+// maximal invalid subsequence is one U+FFFD), keeping the byte offset of the next code point.
 class Utf8Reader {
  public:
   explicit Utf8Reader(std::string_view bytes) : bytes_(bytes) {}
   bool done() const { return pos_ >= bytes_.size(); }
   std::size_t position() const { return pos_; }  // byte offset of the next code point
-  char32_t next();                               // precondition: !done()
+  char32_t next() { return sms::next_code_point(bytes_, pos_); }  // precondition: !done()
 
  private:
   std::string_view bytes_;
   std::size_t pos_ = 0;
 };
-
-std::u32string decode_utf8(std::string_view bytes);
-void append_utf8(std::string& out, char32_t cp);  // invalid code points → U+FFFD
-std::string encode_utf8(std::u32string_view cps);
 
 // ---- Character classes ----
 bool is_space(char32_t c);        // ASCII whitespace, U+00A0, U+3000, U+2000..U+200B, U+FEFF

@@ -158,7 +158,7 @@ std::string mask_number(std::string_view number, std::string_view country_code) 
   const auto parsed = parse_phone_number(number, country_code);
   if (!parsed) {
     // Never echo what we cannot parse: one '*' per code point, at most 20.
-    const std::size_t length = std::min<std::size_t>(text::decode_utf8(number).size(), 20);
+    const std::size_t length = std::min<std::size_t>(sms::utf8_to_code_points(number).size(), 20);
     return std::string(std::max<std::size_t>(length, 4), '*');
   }
   if (parsed->kind == NumberKind::service) return parsed->canonical;
@@ -191,7 +191,7 @@ bool joins_groups(char32_t c) {  // what people put between digit groups of one 
 namespace {
 
 std::string mask_numbers_once(std::string_view text, std::string_view country_code) {
-  const std::u32string cps = text::decode_utf8(text);
+  const std::u32string cps = sms::utf8_to_code_points(text);
   std::vector<DigitGroup> groups;
   for (std::size_t i = 0; i < cps.size();) {
     if (!digit_like(cps[i])) {
@@ -223,7 +223,7 @@ std::string mask_numbers_once(std::string_view text, std::string_view country_co
       const std::size_t span = groups[e].end - groups[s].begin;
       if (span > 24) break;
       const std::string raw =
-          text::encode_utf8(std::u32string_view(cps).substr(groups[s].begin, span));
+          sms::code_points_to_utf8(std::u32string_view(cps).substr(groups[s].begin, span));
       const auto parsed = parse_phone_number(raw, country_code);
       if (parsed && (parsed->kind == NumberKind::mobile || parsed->kind == NumberKind::landline ||
                      parsed->kind == NumberKind::other)) {
@@ -235,13 +235,14 @@ std::string mask_numbers_once(std::string_view text, std::string_view country_co
       ++s;
       continue;
     }
-    out += text::encode_utf8(std::u32string_view(cps).substr(copied, groups[s].begin - copied));
+    out +=
+        sms::code_points_to_utf8(std::u32string_view(cps).substr(copied, groups[s].begin - copied));
     out += masked;
     copied = groups[*best].end;
     s = *best + 1;
   }
   if (copied == 0) return std::string(text);
-  out += text::encode_utf8(std::u32string_view(cps).substr(copied));
+  out += sms::code_points_to_utf8(std::u32string_view(cps).substr(copied));
   return out;
 }
 
@@ -260,7 +261,7 @@ std::string mask_numbers_in_text(std::string_view text, std::string_view country
 }
 
 std::string quote_for_log(std::string_view text, std::size_t max_code_points) {
-  const std::u32string cps = text::decode_utf8(mask_numbers_in_text(text));
+  const std::u32string cps = sms::utf8_to_code_points(mask_numbers_in_text(text));
   std::string out = "\"";
   std::size_t n = 0;
   for (char32_t c : cps) {
@@ -282,7 +283,7 @@ std::string quote_for_log(std::string_view text, std::size_t max_code_points) {
       std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
       out += buf;
     } else {
-      text::append_utf8(out, c);
+      sms::append_utf8(out, c);
     }
   }
   return out + "\"";

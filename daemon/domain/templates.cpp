@@ -153,29 +153,15 @@ std::size_t find_placeholder(std::string_view tmpl, std::size_t from, std::strin
   return std::string_view::npos;
 }
 
-// Length of the UTF-8 sequence starting with `lead`, or 0 for a byte that cannot start one.
-std::size_t utf8_sequence_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return 2;
-  if (lead >= 0xE0 && lead <= 0xEF) return 3;
-  if (lead >= 0xF0 && lead <= 0xF4) return 4;
-  return 0;
-}
-
-// Calls visit(byte_offset, byte_length, utf16_units) for each code point; invalid bytes count as
-// one code point of one unit each.
+// Calls visit(byte_offset, byte_length, utf16_units) for each code point (the one decoder:
+// a maximal invalid subsequence is one U+FFFD of one unit).
 template <typename Visit>
 void for_each_code_point(std::string_view utf8, Visit visit) {
-  std::size_t i = 0;
-  while (i < utf8.size()) {
-    std::size_t len = utf8_sequence_length(static_cast<unsigned char>(utf8[i]));
-    bool valid = len != 0 && i + len <= utf8.size();
-    for (std::size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(utf8[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid) len = 1;
-    visit(i, len, valid && len == 4 ? std::size_t{2} : std::size_t{1});
-    i += len;
+  std::size_t pos = 0;
+  while (pos < utf8.size()) {
+    const std::size_t start = pos;
+    const char32_t cp = sms::next_code_point(utf8, pos);
+    visit(start, pos - start, cp > 0xFFFF ? std::size_t{2} : std::size_t{1});
   }
 }
 

@@ -86,7 +86,7 @@ std::string ussd_line(std::size_t number, std::string_view label) {
 UssdLength ussd_length(std::string_view utf8) {
   UssdLength result;
   std::size_t septets = 0;
-  for (char32_t c : text::decode_utf8(utf8)) {
+  for (char32_t c : sms::utf8_to_code_points(utf8)) {
     const std::size_t n = gsm_septets(c);
     if (n == 0) result.gsm7 = false;
     septets += n;

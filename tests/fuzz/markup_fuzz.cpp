@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(escaped.find(';', at) != std::string::npos && escaped.find(';', at) - at <= 5,
             "a bare &");
   const std::string clean = lianxin::ctl::clean_text(input);
-  require(lianxin::domain::text::encode_utf8(lianxin::domain::text::decode_utf8(clean)) == clean,
+  require(lianxin::sms::code_points_to_utf8(lianxin::sms::utf8_to_code_points(clean)) == clean,
           "cleaned text is not valid UTF-8");
   require(std::none_of(clean.begin(), clean.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x20; }),

@@ -160,7 +160,7 @@ TEST_F(ConversationTest, AMembersShortAcknowledgementAcceptsHerOnlyNewTicket) {
   ASSERT_TRUE(deliver(member, "好的"));
   const auto hint = sms_to(member, "接单请回复");
   ASSERT_TRUE(hint);
-  EXPECT_LE(domain::text::decode_utf8(*hint).size(), 30u) << *hint;
+  EXPECT_LE(sms::utf8_to_code_points(*hint).size(), 30u) << *hint;
 }
 
 TEST_F(ConversationTest, QueryListsOpenTicketsFirstAndCountsTheFinished) {

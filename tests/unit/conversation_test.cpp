@@ -192,7 +192,7 @@ TEST_F(ConversationTest, AMembersOwnReportGoesToAColleagueAndEarnsHerNoRatingPoi
 TEST_F(ConversationTest, AMembersShortReplyAcceptsHerOneNewDispatchOrGetsAHint) {
   Effects nothing = sms(kWangPhone, "收到");
   const std::string hint = only_text_to(nothing, kWangPhone);
-  EXPECT_LE(text::decode_utf8(hint).size(), 30u + 5u) << hint;  // + the signature
+  EXPECT_LE(sms::utf8_to_code_points(hint).size(), 30u + 5u) << hint;  // + the signature
   EXPECT_TRUE(contains(hint, "接12"));
   const TicketNo n = report_streetlight();
   const std::string member = phone_of(n);

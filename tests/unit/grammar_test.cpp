@@ -473,8 +473,8 @@ TEST(Grammar, InvalidUtf8DoesNotCrash) {
     (void)parse_ticket_number(in);
     // Whatever comes back must be valid UTF-8 (the replacement character stands in).
     std::string out = describe(member) + describe(resident);
-    const std::u32string round = text::decode_utf8(out);
-    EXPECT_EQ(text::encode_utf8(round), out);
+    const std::u32string round = sms::utf8_to_code_points(out);
+    EXPECT_EQ(sms::code_points_to_utf8(round), out);
   }
   // A broken byte in the middle of the number does not make it a different number.
   EXPECT_EQ(parse_member_message(std::string("\xe6\x8e\xa5 1\xff"
@@ -507,7 +507,7 @@ TEST(Grammar, RandomMessagesAreStable) {
     EXPECT_EQ(member, parse_member_message(" " + message + "\u3000")) << message;
     EXPECT_EQ(resident, parse_resident_message("\t" + message + " ")) << message;
     const std::string out = describe(member) + describe(resident);
-    ASSERT_EQ(text::encode_utf8(text::decode_utf8(out)), out) << message;
+    ASSERT_EQ(sms::code_points_to_utf8(sms::utf8_to_code_points(out)), out) << message;
     if (const auto* accept = std::get_if<Accept>(&member); accept && accept->ticket) {
       EXPECT_GT(*accept->ticket, 0) << message;
     }
@@ -522,21 +522,21 @@ TEST(Grammar, RandomMessagesAreStable) {
 // Normalisation
 
 TEST(Normalize, Utf8Reader) {
-  EXPECT_EQ(text::decode_utf8("a接𠀀"), (std::u32string{U'a', U'接', U'\U00020000'}));
-  EXPECT_EQ(text::decode_utf8("\xe6\x8e"),
-            (std::u32string{text::kReplacement, text::kReplacement}));
-  EXPECT_EQ(text::decode_utf8("\xe6\x8e"
-                              "a"),
-            (std::u32string{text::kReplacement, text::kReplacement, U'a'}));
-  EXPECT_EQ(text::decode_utf8("\xc0\xaf"),
-            (std::u32string{text::kReplacement, text::kReplacement}));
-  EXPECT_EQ(text::decode_utf8("\xed\xa0\x80").front(), text::kReplacement);
-  EXPECT_EQ(text::decode_utf8("\xf4\x90\x80\x80").front(), text::kReplacement);
-  EXPECT_EQ(text::decode_utf8("\xf0\x9f\x98\x80"), std::u32string{U'\U0001F600'});
-  EXPECT_EQ(text::encode_utf8(U"接单123"), "接单123");
+  EXPECT_EQ(sms::utf8_to_code_points("a接𠀀"), (std::u32string{U'a', U'接', U'\U00020000'}));
+  // A truncated sequence is one U+FFFD (the maximal invalid subpart; the one decoder's policy).
+  EXPECT_EQ(sms::utf8_to_code_points("\xe6\x8e"), (std::u32string{sms::replacement_character}));
+  EXPECT_EQ(sms::utf8_to_code_points("\xe6\x8e"
+                                     "a"),
+            (std::u32string{sms::replacement_character, U'a'}));
+  EXPECT_EQ(sms::utf8_to_code_points("\xc0\xaf"),
+            (std::u32string{sms::replacement_character, sms::replacement_character}));
+  EXPECT_EQ(sms::utf8_to_code_points("\xed\xa0\x80").front(), sms::replacement_character);
+  EXPECT_EQ(sms::utf8_to_code_points("\xf4\x90\x80\x80").front(), sms::replacement_character);
+  EXPECT_EQ(sms::utf8_to_code_points("\xf0\x9f\x98\x80"), std::u32string{U'\U0001F600'});
+  EXPECT_EQ(sms::code_points_to_utf8(U"接单123"), "接单123");
   std::string out;
-  text::append_utf8(out, 0xD800);
-  text::append_utf8(out, 0x110000);
+  sms::append_utf8(out, 0xD800);
+  sms::append_utf8(out, 0x110000);
   EXPECT_EQ(out, "\xef\xbf\xbd\xef\xbf\xbd");
 }
 
@@ -635,7 +635,7 @@ TEST(Normalize, CharacterClasses) {
   EXPECT_TRUE(text::is_punctuation(U'【'));
   EXPECT_TRUE(text::is_punctuation(U'#'));
   EXPECT_FALSE(text::is_punctuation(U'a'));
-  EXPECT_FALSE(text::is_punctuation(text::kReplacement));
+  EXPECT_FALSE(text::is_punctuation(sms::replacement_character));
   EXPECT_TRUE(text::is_space(U'\u3000'));
   EXPECT_FALSE(text::is_space(U'_'));
 }

@@ -80,9 +80,9 @@ class KeywordModel final : public TextModel {
  private:
   static std::string compact(std::string_view text) {
     std::string out;
-    for (char32_t c : text::decode_utf8(text)) {
+    for (char32_t c : sms::utf8_to_code_points(text)) {
       c = text::to_half_width(c);
-      if (!text::is_space(c) && !text::is_punctuation(c)) text::append_utf8(out, c);
+      if (!text::is_space(c) && !text::is_punctuation(c)) sms::append_utf8(out, c);
     }
     return out;
   }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daemon/domain/settings.hpp"
+#include "protocol/text.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -17,7 +18,11 @@ TEST(Utf16Length, CountsUnitsNotBytes) {
   EXPECT_EQ(utf16_length("【连心桥】"), 5u);
   EXPECT_EQ(utf16_length("路灯5"), 3u);
   EXPECT_EQ(utf16_length("\xF0\x9F\x98\x80"), 2u);  // U+1F600 needs a surrogate pair
-  EXPECT_EQ(utf16_length("\xE8\xB7"), 2u);          // truncated sequence: one unit per byte
+  // A truncated sequence is one U+FFFD, one unit: what UCS-2 encoding sends for it (one UTF-8
+  // decoder, one policy for invalid input; it used to count one unit per byte here).
+  EXPECT_EQ(utf16_length("\xE8\xB7"), 1u);
+  EXPECT_EQ(utf16_length("\xE8\xB7"),
+            sms::encode("\xE8\xB7", sms::Encoding::ucs2).bytes.size() / 2);
 }
 
 TEST(TruncateCodePoints, CutsOnCharacterBoundaries) {
