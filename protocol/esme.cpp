@@ -221,7 +221,7 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
     bool retry = false;
   };
 
-  // ---- coroutines (named functions taking their state by value; see ENGINEERING.md) ----
+  // ---- coroutines (named functions taking their state by value; docs/ARCHITECTURE.md, toolchain traps) ----
 
   static asio::awaitable<void> run_timer(std::shared_ptr<Core> core, std::size_t index) {
     Link& link = *core->links_[index];
@@ -262,7 +262,7 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
       core->pump(index);
       co_return;
     }
-    // Small PDUs must not wait for the peer's delayed ACK (see ENGINEERING.md).
+    // Small PDUs must not wait for the peer's delayed ACK (docs/ARCHITECTURE.md).
     conn->socket.set_option(tcp::no_delay(true), ec);
     if (ec) core->logger_.log(LogLevel::warning, "smpp: TCP_NODELAY: " + ec.message());
     conn->connected = true;

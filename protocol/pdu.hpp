@@ -1,8 +1,9 @@
 // Typed SMPP 3.4 PDUs and their wire codec.
 //
-// The codec is implemented over libsmpp34 in pdu.cpp, the only file that includes it. Everything
-// received is checked here (command_length against the bytes and the spec's limits, header
-// fields, NUL terminators) before libsmpp34 sees it, and every failure is an error value.
+// The codec is implemented over libsmpp34, sealed in pdu_lib_decode.cpp and pdu_lib_encode.cpp
+// (the only files that include it; pdu.cpp lists the codec's files). Everything received is
+// checked (command_length against the bytes and the spec's limits, header fields, NUL
+// terminators) before libsmpp34 sees it, and every failure is an error value.
 #pragma once
 
 #include <cstdint>

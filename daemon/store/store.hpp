@@ -30,7 +30,7 @@ enum class Synchronous { normal, full };
 
 struct StoreOptions {
   // FULL: survives power loss. NORMAL: survives a process crash; may lose the last commits on
-  // power loss. See ENGINEERING.md "Durability facts".
+  // power loss (docs/ARCHITECTURE.md, "Threading and durability").
   Synchronous synchronous = Synchronous::full;
   std::chrono::milliseconds busy_timeout{5000};
   // The same delivery (link, addresses, coding, esm_class, bytes, concat info) received again
