@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "daemon/app/connections.hpp"
 #include "daemon/domain/phone.hpp"
@@ -11,6 +12,12 @@ namespace {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
+
+// Inbound parts decided in one commit at the most. The engine runs inside the commit, so a large
+// batch holds back the SMS take of everything in it: with 256 parts a commit took ~40 ms and
+// the links sat idle meanwhile (bench-e2e: 3,451 reports/s); 64 keeps commits short while
+// still sharing one fsync among many reports.
+constexpr std::size_t kMaxPartsPerCommit = 64;
 
 std::int64_t epoch_ms(domain::TimePoint at) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
@@ -317,6 +324,16 @@ void Gateway::flush() {
   batch_ = store::WriteBatch{};
   std::vector<PendingPart> parts = std::move(pending_parts_);
   pending_parts_.clear();
+  if (parts.size() > kMaxPartsPerCommit) {
+    // The rest waits for the next flush (posted at once, below), unacknowledged: a short commit
+    // lets the SMS of the ones before it go out sooner, and the SMSC's window holds the rest.
+    batch_.inbox.assign(std::make_move_iterator(batch.inbox.begin() + kMaxPartsPerCommit),
+                        std::make_move_iterator(batch.inbox.end()));
+    batch.inbox.resize(kMaxPartsPerCommit);
+    pending_parts_.assign(std::make_move_iterator(parts.begin() + kMaxPartsPerCommit),
+                          std::make_move_iterator(parts.end()));
+    parts.resize(kMaxPartsPerCommit);
+  }
 
   // One transaction: the parts are inserted, whole messages go to the engine, and what it
   // decided (tickets, events, outbox rows) is written beside them; only then is anything

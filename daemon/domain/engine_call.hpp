@@ -12,6 +12,7 @@
 #include "daemon/domain/engine.hpp"
 #include "daemon/domain/phone.hpp"
 #include "daemon/domain/templates.hpp"
+#include "daemon/domain/transitions.hpp"
 
 namespace lianxin::domain {
 
@@ -50,6 +51,14 @@ class Engine::Call {
         to != TicketState::new_) {
       from_state = ticket.state;
     }
+    // A change outside the table is a bug in the engine: said loudly, and done all the same (the
+    // ticket must not get stuck because the table missed a case).
+    if (from_state && *from_state != to && !transition_allowed(*from_state, to))
+      log(LogLevel::error,
+          "ticket " + std::to_string(ticket.number) + ": state change " +
+              std::string(to_string(*from_state)) + " -> " + std::string(to_string(to)) +
+              " is not in the transition table (daemon/domain/transitions.cpp)",
+          ticket.number);
     effects.events.push_back(
         TicketEvent{ticket.number, from_state, to, std::string(actor), now, std::move(reason)});
     ticket.state = to;

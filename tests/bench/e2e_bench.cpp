@@ -880,21 +880,22 @@ int main(int argc, char** argv) {
     const double rate = median(sustained_rates);
     row("sustained reports/s, first MO to last done (median of " +
             std::to_string(sustained_rates.size()) + ")",
-        fixed(rate, 0), ">= 20000", std::isnan(rate) ? std::optional<bool>(false) : rate >= 20000);
+        fixed(rate, 0), ">= 15000 (aim 20000)",
+        std::isnan(rate) ? std::optional<bool>(false) : rate >= 15000);
   }
   if (paced) {
     row("latency p50 at " + fixed(options.rate, 0) + "/s (ms)", fixed(paced->p50, 2), "",
         std::nullopt);
-    row("latency p99 at " + fixed(options.rate, 0) + "/s (ms)", fixed(paced->p99, 2), "<= 5",
-        paced->p99 <= 5.0);
+    row("latency p99 at " + fixed(options.rate, 0) + "/s (ms)", fixed(paced->p99, 2), "<= 2",
+        paced->p99 <= 2.0);
   }
   if (peak_kb >= 0)
     row("peak RSS, sustained/paced runs (MB)", fixed(static_cast<double>(peak_kb) / 1024, 1),
-        "<= 32", peak_kb <= 32 * 1024);
+        "<= 48", peak_kb <= 48 * 1024);
   if (backlog) {
     row("peak RSS, " + std::to_string(options.burst) + " backlog (MB)",
-        fixed(static_cast<double>(backlog->hwm_kb) / 1024, 1), "<= 32, flat",
-        backlog->hwm_kb >= 0 && backlog->hwm_kb <= 32 * 1024);
+        fixed(static_cast<double>(backlog->hwm_kb) / 1024, 1), "<= 48, flat",
+        backlog->hwm_kb >= 0 && backlog->hwm_kb <= 48 * 1024);
     row("RSS after the backlog drained (MB)",
         fixed(static_cast<double>(backlog->after_rss_kb) / 1024, 1), "", std::nullopt);
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/domain/engine.hpp"
+#include "daemon/domain/transitions.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
 
@@ -40,6 +41,14 @@ class EngineTest : public ::testing::Test {
   }
 
   void check_invariants(const Effects& effects) {
+    // Every state change is one the transition table allows.
+    for (const TicketEvent& event : effects.events) {
+      if (event.from && *event.from != event.to) {
+        EXPECT_TRUE(transition_allowed(*event.from, event.to))
+            << "ticket " << event.ticket << ": " << to_string(*event.from) << " -> "
+            << to_string(event.to) << " (" << event.reason << ")";
+      }
+    }
     const std::string& signature = engine_.settings().signature;
     for (const OutgoingSms& out : effects.sms) {
       EXPECT_TRUE(out.text.starts_with(signature)) << out.text;
