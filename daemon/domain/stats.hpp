@@ -52,7 +52,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "daemon/domain/engine.hpp"
+#include "daemon/domain/effects.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/settings.hpp"
 #include "daemon/domain/sla.hpp"

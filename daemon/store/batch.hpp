@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/domain/engine.hpp"
+#include "daemon/domain/effects.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/store/error.hpp"
 #include "protocol/receipt.hpp"

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "daemon/domain/engine.hpp"
+#include "daemon/domain/effects.hpp"
 #include "daemon/domain/model.hpp"
 #include "daemon/store/batch.hpp"
 #include "daemon/store/error.hpp"
