@@ -221,7 +221,8 @@ class SmppTransport::Core : public std::enable_shared_from_this<SmppTransport::C
     bool retry = false;
   };
 
-  // ---- coroutines (named functions taking their state by value; docs/ARCHITECTURE.md, toolchain traps) ----
+  // ---- coroutines: named functions taking their state by value (docs/ARCHITECTURE.md,
+  // toolchain traps) ----
 
   static asio::awaitable<void> run_timer(std::shared_ptr<Core> core, std::size_t index) {
     Link& link = *core->links_[index];
