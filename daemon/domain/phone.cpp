@@ -125,8 +125,9 @@ std::optional<PhoneNumber> parse_phone_number(std::string_view raw,
   const auto raw_digits = extract_digits(raw);
   if (!raw_digits) return std::nullopt;
   std::string_view d = raw_digits->digits;
-  if (raw_digits->plus) return international(d);
+  // "+0086 ..." (a '+' and the international prefix both) is written in the wild too.
   if (starts_with(d, "00")) return international(d.substr(2));
+  if (raw_digits->plus) return international(d);
   if (default_country_code == kChina) return china_national(d);
   return other_national(d, default_country_code);
 }

@@ -38,6 +38,7 @@ const std::vector<PhoneCase> kChinaCases = {
     {"１３８－００００－０００１", "+8613800000001"},
     {"138\u30000000\u30000001", "+8613800000001"},  // ideographic spaces
     {"0086 138 0000 0001", "+8613800000001"},
+    {"+0086 138 0000 0001", "+8613800000001"},  // '+' and the international prefix both
     {"19912345678", "+8619912345678"},
     {"15057112345", "+8615057112345"},
     // Landlines with area code.
@@ -201,7 +202,8 @@ TEST(MaskNumbersInText, NoReadableMobileSurvivesWhatTheFuzzerFound) {
     return false;
   };
   for (const char* text : {"x+8613800001234", "id:a+13800001234", "+86 138 0000 1234 5678 9012",
-                           "13800001234-13900005678-1"}) {
+                           "13800001234-13900005678-1", "2026+86139000003x+008613900000003",
+                           "+0086 139 0000 0003"}) {
     const std::string masked = mask_numbers_in_text(text);
     EXPECT_FALSE(readable(masked)) << text << " → " << masked;
   }
