@@ -2,7 +2,6 @@
 // templates (each must fit one SMS with the signature) and points rules.
 #include <algorithm>
 
-#include "config/ussd_menu.hpp"
 #include "daemon/domain/templates.hpp"
 
 #include "config/config_loader.hpp"

@@ -130,9 +130,7 @@ void Loader::smpp(const Field& f, const std::string& country, DaemonConfig& conf
                      ") is shorter than reconnect_min (" + format_duration(c.reconnect_min) + ")");
     }
     if (auto g = m.get("ussd"))  // ---- USSD ---- what this SMSC's USSD values mean
-      read_ussd_dialect(
-          g->node, g->mark, g->path, c.ussd,
-          [&](const YAML::Mark& mk, std::string message) { ctx_.error(mk, std::move(message)); });
+      read_ussd_dialect(ctx_, *g, c.ussd);
     config.smpp.push_back(std::move(c));
   }
 }

@@ -111,10 +111,7 @@ void Loader::load(const YAML::Node& root, DaemonConfig& config) {
     if (auto v = read_integer(ctx_, *f, 1, 50)) s.member_list_limit = static_cast<std::size_t>(*v);
   }
   // ---- USSD ---- the menu (config/ussd_menu.cpp); after the categories it refers to.
-  if (auto f = top.get("ussd"))
-    read_ussd_menu(f->node, f->mark, s, [&](const YAML::Mark& m, std::string message) {
-      ctx_.error(m, std::move(message));
-    });
+  if (auto f = top.get("ussd")) read_ussd_menu(ctx_, *f, s);
 }
 
 void Loader::cross_check(DaemonConfig& config) {

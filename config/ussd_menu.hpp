@@ -1,6 +1,6 @@
 // The `ussd:` section of lianxind's configuration (the menu) and the `ussd:` key of an SMPP
-// connection (what its USSD values mean). Called by the main loader (daemon_config.cpp), which
-// turns the marks into "file:line:column: message".
+// connection (what its USSD values mean), read with the loader's own mapping reader
+// (yaml_reader.hpp), so errors come out as "file:line:column: path: message" like every other key.
 //
 //   ussd:
 //     enabled: true               # default true when the section is present
@@ -29,27 +29,16 @@
 //         session_end_bit: true   # low bit of its_session_info = end of session
 #pragma once
 
-#include <functional>
-#include <string>
-
+#include "config/yaml_reader.hpp"
 #include "daemon/domain/settings.hpp"
 #include "protocol/ussd.hpp"
 
-namespace YAML {
-class Node;
-struct Mark;
-}  // namespace YAML
-
-namespace lianxin::config {
-
-using UssdErrorSink = std::function<void(const YAML::Mark&, std::string)>;
+namespace lianxin::config::detail {
 
 // Reads `ussd:` into settings.ussd. settings.categories must be loaded already.
-void read_ussd_menu(const YAML::Node& node, const YAML::Mark& mark, domain::Settings& settings,
-                    const UssdErrorSink& error);
+void read_ussd_menu(Context& ctx, const Field& f, domain::Settings& settings);
 
-// Reads an SMPP connection's `ussd:` mapping; `path` names it ("smpp[0].ussd").
-void read_ussd_dialect(const YAML::Node& node, const YAML::Mark& mark, const std::string& path,
-                       ussd::Dialect& dialect, const UssdErrorSink& error);
+// Reads an SMPP connection's `ussd:` mapping (f.path names it: "smpp[0].ussd").
+void read_ussd_dialect(Context& ctx, const Field& f, ussd::Dialect& dialect);
 
-}  // namespace lianxin::config
+}  // namespace lianxin::config::detail

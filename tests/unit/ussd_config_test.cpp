@@ -167,6 +167,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "expected a code such as"},
         BadCase{"unknown_key", "ussd:\n  servce_code: \"*123#\"\n", 14, 3,
                 "did you mean \"service_code\""},
+        // The same mapping reader as every other section: a repeated key is not silently
+        // overwritten, and durations share one grammar and one range message.
+        BadCase{"duplicate_key", "ussd:\n  service_code: \"*1#\"\n  service_code: \"*2#\"\n", 15, 3,
+                "duplicate key \"service_code\" (first on line 14)"},
+        BadCase{"timeout_out_of_range", "ussd:\n  session_timeout: 2h\n", 14, 20,
+                "ussd.session_timeout: must be between 1s and 30m, got 2h"},
         BadCase{
             "too_many_choices",
             "ussd:\n"
