@@ -1,17 +1,16 @@
 #include "daemon/store/reports.hpp"
 
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <filesystem>
-#include <set>
 #include <stdexcept>
 #include <variant>
 
 #include "daemon/store/codec.hpp"
+#include "daemon/store/rows.hpp"
 #include "daemon/store/schema.hpp"
 
 namespace lianxin::store {
@@ -19,73 +18,11 @@ namespace lianxin::store {
 using codec::from_ms;
 using codec::to_ms;
 
-namespace {
-
-class DataError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-domain::TicketState state_from(const SQLite::Column& c) {
-  auto state = domain::ticket_state_from_string(c.getString());
-  if (!state) throw DataError("unknown ticket state '" + c.getString() + "'");
-  return *state;
-}
-
-std::optional<TimePoint> opt_ms(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return from_ms(c.getInt64());
-}
-
-std::optional<std::string> opt_text(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-
-template <class T, class F>
-Outcome<T> attempt(F&& body) {
-  Outcome<T> out;
-  try {
-    out.value = body();
-  } catch (const SQLite::Exception& e) {
-    const int code = e.getErrorCode() & 0xFF;
-    out.error =
-        make_error_code(code == SQLITE_BUSY || code == SQLITE_LOCKED      ? StoreError::busy
-                        : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? StoreError::corrupt
-                                                                          : StoreError::sqlite);
-    out.message = e.what();
-  } catch (const DataError& e) {
-    out.error = make_error_code(StoreError::corrupt);
-    out.message = e.what();
-  }
-  return out;
-}
-
-// Columns of every schema version from 2 on; the SLA/order columns (version 5) are read when the
-// table has them.
-constexpr const char* kBaseColumns =
-    "number, reporter, text, category, grid, urgent, state, assignee, tried, notes, resolution, "
-    "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
-    "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
-    "inbound_id";
-constexpr int kBaseCount = 22;
-constexpr const char* kOptionalColumns[] = {
-    "accept_deadline_ms",
-    "resolve_deadline_ms",
-    "escalation_level",
-    "reopen_count",
-    "handback_count",
-    "problem",
-    "kind",
-    "raised_by",
-    "team",
-    "reminded_for_ms",
-    "confidence",
-    "needs_review",
-    "complaint_about",
-};
-
-}  // namespace
+using internal::attempt;
+using internal::kTicketEventColumns;
+using internal::read_ticket;
+using internal::read_ticket_event;
+using internal::TicketColumns;
 
 class ReportReader::Impl {
  public:
@@ -94,100 +31,7 @@ class ReportReader::Impl {
 
   SQLite::Database db;
   int version = 0;
-  std::string columns;             // the SELECT list for tickets
-  std::vector<bool> has_optional;  // per kOptionalColumns
-
-  domain::Ticket read_ticket(const SQLite::Statement& q) const {
-    domain::Ticket t;
-    t.number = q.getColumn(0).getInt64();
-    t.reporter = q.getColumn(1).getString();
-    t.text = q.getColumn(2).getString();
-    t.category = q.getColumn(3).getString();
-    t.grid = opt_text(q.getColumn(4));
-    t.urgent = q.getColumn(5).getInt() != 0;
-    t.state = state_from(q.getColumn(6));
-    t.assignee = opt_text(q.getColumn(7));
-    if (auto tried = codec::decode_strings(q.getColumn(8).getString())) t.tried = *tried;
-    if (auto notes = codec::decode_notes(q.getColumn(9).getString())) t.notes = *notes;
-    t.resolution = q.getColumn(10).getString();
-    t.created_at = from_ms(q.getColumn(11).getInt64());
-    t.updated_at = from_ms(q.getColumn(12).getInt64());
-    t.dispatched_at = opt_ms(q.getColumn(13));
-    t.accepted_at = opt_ms(q.getColumn(14));
-    t.resolved_at = opt_ms(q.getColumn(15));
-    t.closed_at = opt_ms(q.getColumn(16));
-    t.location_deadline = opt_ms(q.getColumn(17));
-    t.verification_deadline = opt_ms(q.getColumn(18));
-    auto reason = domain::close_reason_from_string(q.getColumn(19).getString());
-    if (!reason) throw DataError("ticket " + std::to_string(t.number) + ": unknown close reason");
-    t.close_reason = *reason;
-    if (!q.getColumn(20).isNull()) t.rating = q.getColumn(20).getInt();
-    if (!q.getColumn(21).isNull()) t.inbound_id = q.getColumn(21).getInt64();
-    int index = kBaseCount;
-    for (std::size_t i = 0; i < has_optional.size(); ++i) {
-      if (!has_optional[i]) continue;
-      const SQLite::Column c = q.getColumn(index++);
-      switch (i) {
-        case 0:
-          t.accept_deadline = opt_ms(c);
-          break;
-        case 1:
-          t.resolve_deadline = opt_ms(c);
-          break;
-        case 2:
-          t.escalation_level = c.isNull() ? 0 : c.getInt();
-          break;
-        case 3:
-          t.reopen_count = c.isNull() ? 0 : c.getInt();
-          break;
-        case 4:
-          t.handback_count = c.isNull() ? 0 : c.getInt();
-          break;
-        case 5:
-          t.problem = !c.isNull() && c.getInt() != 0;
-          break;
-        case 6:
-          if (auto kind = domain::ticket_kind_from_string(c.getString())) t.kind = *kind;
-          break;
-        case 7:
-          t.raised_by = opt_text(c);
-          break;
-        case 8:
-          t.team = opt_text(c);
-          break;
-        case 9:
-          t.reminded_for = opt_ms(c);
-          break;
-        case 10:
-          t.confidence = c.isNull() ? 1 : c.getDouble();
-          break;
-        case 11:
-          t.needs_review = !c.isNull() && c.getInt() != 0;
-          break;
-        case 12:
-          if (auto named = codec::decode_strings(c.getString())) t.complaint_about = *named;
-          break;
-      }
-    }
-    return t;
-  }
-
-  std::vector<domain::TicketEvent> read_events(SQLite::Statement& q) const {
-    std::vector<domain::TicketEvent> events;
-    while (q.executeStep()) events.push_back(read_event(q));
-    return events;
-  }
-
-  static domain::TicketEvent read_event(const SQLite::Statement& q) {
-    domain::TicketEvent e;
-    e.ticket = q.getColumn(0).getInt64();
-    if (!q.getColumn(1).isNull()) e.from = state_from(q.getColumn(1));
-    e.to = state_from(q.getColumn(2));
-    e.actor = q.getColumn(3).getString();
-    e.at = from_ms(q.getColumn(4).getInt64());
-    e.reason = q.getColumn(5).getString();
-    return e;
-  }
+  TicketColumns columns;  // those the tickets table of this schema version has
 };
 
 ReportReader ReportReader::open(const std::string& path, std::chrono::milliseconds busy_timeout) {
@@ -226,15 +70,7 @@ ReportReader ReportReader::open(const std::string& path, std::chrono::millisecon
                            path + " has schema version " + std::to_string(impl->version) +
                                " (no tickets yet); start lianxind once to migrate it");
     }
-    std::set<std::string> present;
-    SQLite::Statement info(impl->db, "SELECT name FROM pragma_table_info('tickets')");
-    while (info.executeStep()) present.insert(info.getColumn(0).getString());
-    impl->columns = kBaseColumns;
-    for (const char* column : kOptionalColumns) {
-      const bool has = present.count(column) != 0;
-      impl->has_optional.push_back(has);
-      if (has) impl->columns += std::string(", ") + column;
-    }
+    impl->columns = TicketColumns::of(impl->db);
     return ReportReader(std::move(impl));
   } catch (const SQLite::Exception& e) {
     throw StoreOpenError(make_error_code(StoreError::cannot_open),
@@ -297,7 +133,7 @@ Outcome<std::vector<domain::Ticket>> ReportReader::tickets(const TicketQuery& qu
         conditions.push_back("created_at_ms >= " + from);
       }
     }
-    std::string sql = "SELECT " + impl_->columns + " FROM tickets";
+    std::string sql = "SELECT " + impl_->columns.select_list() + " FROM tickets";
     for (std::size_t i = 0; i < conditions.size(); ++i)
       sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
     sql += query.newest_first ? " ORDER BY number DESC" : " ORDER BY number";
@@ -311,7 +147,7 @@ Outcome<std::vector<domain::Ticket>> ReportReader::tickets(const TicketQuery& qu
         q.bind(index, std::get<std::int64_t>(values[i]));
     }
     std::vector<domain::Ticket> out;
-    while (q.executeStep()) out.push_back(impl_->read_ticket(q));
+    while (q.executeStep()) out.push_back(read_ticket(q, impl_->columns));
     return out;
   });
 }
@@ -326,12 +162,12 @@ Outcome<domain::EventsByTicket> ReportReader::events_of(
       list += (i ? "," : "") + std::to_string(numbers[i]);
     list += "]";
     SQLite::Statement q(impl_->db,
-                        "SELECT ticket, from_state, to_state, actor, at_ms, reason "
-                        "FROM ticket_events WHERE ticket IN (SELECT value FROM json_each(?1)) "
-                        "ORDER BY ticket, id");
+                        std::string("SELECT ") + kTicketEventColumns +
+                            " FROM ticket_events WHERE ticket IN (SELECT value FROM json_each(?1)) "
+                            "ORDER BY ticket, id");
     q.bind(1, list);
     while (q.executeStep()) {
-      domain::TicketEvent e = Impl::read_event(q);
+      domain::TicketEvent e = read_ticket_event(q);
       out[e.ticket].push_back(std::move(e));
     }
     return out;
@@ -340,20 +176,22 @@ Outcome<domain::EventsByTicket> ReportReader::events_of(
 
 Outcome<std::optional<domain::Ticket>> ReportReader::find_ticket(domain::TicketNo number) {
   return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
-    SQLite::Statement q(impl_->db, "SELECT " + impl_->columns + " FROM tickets WHERE number = ?1");
+    SQLite::Statement q(
+        impl_->db, "SELECT " + impl_->columns.select_list() + " FROM tickets WHERE number = ?1");
     q.bind(1, static_cast<std::int64_t>(number));
     if (!q.executeStep()) return std::nullopt;
-    return impl_->read_ticket(q);
+    return read_ticket(q, impl_->columns);
   });
 }
 
 Outcome<std::vector<domain::TicketEvent>> ReportReader::history(domain::TicketNo number) {
   return attempt<std::vector<domain::TicketEvent>>([&] {
-    SQLite::Statement q(impl_->db,
-                        "SELECT ticket, from_state, to_state, actor, at_ms, reason "
-                        "FROM ticket_events WHERE ticket = ?1 ORDER BY id");
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kTicketEventColumns +
+                                       " FROM ticket_events WHERE ticket = ?1 ORDER BY id");
     q.bind(1, static_cast<std::int64_t>(number));
-    return impl_->read_events(q);
+    std::vector<domain::TicketEvent> events;
+    while (q.executeStep()) events.push_back(read_ticket_event(q));
+    return events;
   });
 }
 

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <set>
+#include <string>
+#include <vector>
+
 namespace lianxin::store::internal {
 
 // ---- Names as stored. Owned here (not the domain's to_string) so storage stays stable. ----
@@ -191,7 +195,93 @@ OutboxMessage read_outbox(const SQLite::Statement& q) {
   return m;
 }
 
-domain::Ticket read_ticket(const SQLite::Statement& q) {
+TicketColumns TicketColumns::all() {
+  TicketColumns columns;
+  columns.present.set();
+  return columns;
+}
+
+TicketColumns TicketColumns::of(SQLite::Database& db) {
+  std::set<std::string> names;
+  SQLite::Statement info(db, "SELECT name FROM pragma_table_info('tickets')");
+  while (info.executeStep()) names.insert(info.getColumn(0).getString());
+  TicketColumns columns;
+  for (std::size_t i = 0; i < kTicketLaterColumns.size(); ++i)
+    columns.present[i] = names.contains(kTicketLaterColumns[i]);
+  return columns;
+}
+
+std::string TicketColumns::select_list() const {
+  std::string list = kTicketBaseColumns;
+  for (std::size_t i = 0; i < kTicketLaterColumns.size(); ++i) {
+    if (present[i]) list += std::string(", ") + kTicketLaterColumns[i];
+  }
+  return list;
+}
+
+namespace {
+
+std::vector<std::string> strings_column(const SQLite::Column& c, domain::TicketNo number,
+                                        const char* what) {
+  if (c.isNull()) return {};
+  auto strings = codec::decode_strings(c.getText());
+  if (!strings) throw DataError("ticket " + std::to_string(number) + ": unreadable " + what);
+  return std::move(*strings);
+}
+
+// Column i of kTicketLaterColumns into the ticket.
+void read_later_column(std::size_t i, const SQLite::Column& c, domain::Ticket& t) {
+  switch (i) {
+    case 0:
+      t.accept_deadline = opt_ms(c);
+      break;
+    case 1:
+      t.resolve_deadline = opt_ms(c);
+      break;
+    case 2:
+      t.escalation_level = c.getInt();  // NULL reads as 0
+      break;
+    case 3:
+      t.reopen_count = c.getInt();
+      break;
+    case 4:
+      t.handback_count = c.getInt();
+      break;
+    case 5:
+      t.problem = c.getInt() != 0;
+      break;
+    case 6:
+      t.reminded_for = opt_ms(c);
+      break;
+    case 7: {
+      const std::string kind = c.getString();
+      auto parsed = domain::ticket_kind_from_string(kind);
+      if (!parsed)
+        throw DataError("ticket " + std::to_string(t.number) + ": unknown kind '" + kind + "'");
+      t.kind = *parsed;
+      break;
+    }
+    case 8:
+      t.raised_by = opt_text(c);
+      break;
+    case 9:
+      t.team = opt_text(c);
+      break;
+    case 10:
+      t.confidence = c.isNull() ? 1 : c.getDouble();
+      break;
+    case 11:
+      t.needs_review = c.getInt() != 0;
+      break;
+    case 12:
+      t.complaint_about = strings_column(c, t.number, "complaint_about");
+      break;
+  }
+}
+
+}  // namespace
+
+domain::Ticket read_ticket(const SQLite::Statement& q, const TicketColumns& columns) {
   domain::Ticket t;
   t.number = q.getColumn(0).getInt64();
   t.reporter = q.getColumn(1).getString();
@@ -201,9 +291,7 @@ domain::Ticket read_ticket(const SQLite::Statement& q) {
   t.urgent = q.getColumn(5).getInt() != 0;
   t.state = ticket_state_from_name(q.getColumn(6).getText());
   t.assignee = opt_text(q.getColumn(7));
-  auto tried = codec::decode_strings(q.getColumn(8).getText());
-  if (!tried) throw DataError("ticket " + std::to_string(t.number) + ": unreadable tried list");
-  t.tried = std::move(*tried);
+  t.tried = strings_column(q.getColumn(8), t.number, "tried list");
   auto notes = codec::decode_notes(q.getColumn(9).getText());
   if (!notes) throw DataError("ticket " + std::to_string(t.number) + ": unreadable notes");
   t.notes = std::move(*notes);
@@ -219,28 +307,22 @@ domain::Ticket read_ticket(const SQLite::Statement& q) {
   t.close_reason = close_reason_from_name(q.getColumn(19).getText());
   if (auto rating = opt_int(q.getColumn(20))) t.rating = static_cast<int>(*rating);
   t.inbound_id = opt_int(q.getColumn(21));
-  t.accept_deadline = opt_ms(q.getColumn(22));
-  t.resolve_deadline = opt_ms(q.getColumn(23));
-  t.escalation_level = q.getColumn(24).getInt();
-  t.reopen_count = q.getColumn(25).getInt();
-  t.handback_count = q.getColumn(26).getInt();
-  t.problem = q.getColumn(27).getInt() != 0;
-  t.reminded_for = opt_ms(q.getColumn(28));
-  const std::string kind = q.getColumn(29).getString();
-  auto parsed_kind = domain::ticket_kind_from_string(kind);
-  if (!parsed_kind) {
-    throw DataError("ticket " + std::to_string(t.number) + ": unknown kind '" + kind + "'");
+  int index = 22;
+  for (std::size_t i = 0; i < kTicketLaterColumns.size(); ++i) {
+    if (columns.present[i]) read_later_column(i, q.getColumn(index++), t);
   }
-  t.kind = *parsed_kind;
-  t.raised_by = opt_text(q.getColumn(30));
-  t.team = opt_text(q.getColumn(31));
-  t.confidence = q.getColumn(32).getDouble();
-  t.needs_review = q.getColumn(33).getInt() != 0;
-  auto named = codec::decode_strings(q.getColumn(34).getText());
-  if (!named)
-    throw DataError("ticket " + std::to_string(t.number) + ": unreadable complaint_about");
-  t.complaint_about = std::move(*named);
   return t;
+}
+
+domain::TicketEvent read_ticket_event(const SQLite::Statement& q) {
+  domain::TicketEvent e;
+  e.ticket = q.getColumn(0).getInt64();
+  if (!q.getColumn(1).isNull()) e.from = ticket_state_from_name(q.getColumn(1).getText());
+  e.to = ticket_state_from_name(q.getColumn(2).getText());
+  e.actor = q.getColumn(3).getString();
+  e.at = from_ms(q.getColumn(4).getInt64());
+  e.reason = q.getColumn(5).getString();
+  return e;
 }
 
 BroadcastRecord read_broadcast(const SQLite::Statement& q) {

@@ -1,8 +1,10 @@
 // Internal to daemon/store: how rows are named, bound and read, and how SQLite errors become
-// Outcomes. Included by store.cpp, store_write.cpp and rows.cpp only.
+// Outcomes. Included by the store's own .cpp files only.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <array>
+#include <bitset>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -142,14 +144,37 @@ constexpr const char* kOutboxColumns =
     "expires_at_ms, broadcast_id";
 OutboxMessage read_outbox(const SQLite::Statement& q);
 
-constexpr const char* kTicketColumns =
+// ---- Tickets: one reader for the daemon and for lianxinctl's reports ----
+// The columns every schema version from 2 on has, then those added later, in reading order.
+// lianxind migrates before it reads, so it has them all; lianxinctl reads an older database as
+// it is, and a later column it lacks reads as its default. A row that cannot be read (unknown
+// state, kind or close reason; broken JSON) throws DataError for both.
+constexpr const char* kTicketBaseColumns =
     "number, reporter, text, category, grid, urgent, state, assignee, tried, notes, resolution, "
     "created_at_ms, updated_at_ms, dispatched_at_ms, accepted_at_ms, resolved_at_ms, "
     "closed_at_ms, location_deadline_ms, verification_deadline_ms, close_reason, rating, "
-    "inbound_id, accept_deadline_ms, resolve_deadline_ms, escalation_level, reopen_count, "
-    "handback_count, problem, reminded_for_ms, kind, raised_by, team, confidence, needs_review, "
-    "complaint_about";
-domain::Ticket read_ticket(const SQLite::Statement& q);
+    "inbound_id";
+constexpr std::array<const char*, 13> kTicketLaterColumns = {
+    "accept_deadline_ms", "resolve_deadline_ms",
+    "escalation_level",   "reopen_count",
+    "handback_count",     "problem",
+    "reminded_for_ms",    "kind",
+    "raised_by",          "team",
+    "confidence",         "needs_review",
+    "complaint_about"};
+
+struct TicketColumns {
+  std::bitset<kTicketLaterColumns.size()> present;  // per kTicketLaterColumns
+
+  static TicketColumns all();
+  static TicketColumns of(SQLite::Database& db);  // those the tickets table has
+  std::string select_list() const;                // "number, reporter, ..."
+};
+
+domain::Ticket read_ticket(const SQLite::Statement& q, const TicketColumns& columns);
+
+constexpr const char* kTicketEventColumns = "ticket, from_state, to_state, actor, at_ms, reason";
+domain::TicketEvent read_ticket_event(const SQLite::Statement& q);
 
 constexpr const char* kBroadcastColumns =
     "id, text, audience, operator, recipients, skipped, created_at_ms";

@@ -248,12 +248,12 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
                                                      std::chrono::hours closed_retention) {
   return attempt<domain::RestoredState>([&] {
     domain::RestoredState state;
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kTicketColumns +
+    SQLite::Statement q(impl_->db, "SELECT " + TicketColumns::all().select_list() +
                                        " FROM tickets WHERE state NOT IN "
                                        "('closed', 'invalid', 'cancelled') "
                                        "OR updated_at_ms >= ?1 ORDER BY number");
     bind_ms(q, 1, now - closed_retention);
-    while (q.executeStep()) state.tickets.push_back(read_ticket(q));
+    while (q.executeStep()) state.tickets.push_back(read_ticket(q, TicketColumns::all()));
 
     SQLite::Statement next(impl_->db,
                            "SELECT max(coalesce((SELECT value FROM counters WHERE name = ?1), 0), "
@@ -291,31 +291,21 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
 
 Outcome<std::optional<domain::Ticket>> Store::find_ticket(domain::TicketNo number) {
   return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
-    SQLite::Statement q(
-        impl_->db, std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?1");
+    SQLite::Statement q(impl_->db, "SELECT " + TicketColumns::all().select_list() +
+                                       " FROM tickets WHERE number = ?1");
     bind_int(q, 1, number);
     if (!q.executeStep()) return std::nullopt;
-    return read_ticket(q);
+    return read_ticket(q, TicketColumns::all());
   });
 }
 
 Outcome<std::vector<domain::TicketEvent>> Store::ticket_history(domain::TicketNo number) {
   return attempt<std::vector<domain::TicketEvent>>([&] {
-    SQLite::Statement q(impl_->db,
-                        "SELECT ticket, from_state, to_state, actor, at_ms, reason "
-                        "FROM ticket_events WHERE ticket = ?1 ORDER BY id");
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kTicketEventColumns +
+                                       " FROM ticket_events WHERE ticket = ?1 ORDER BY id");
     bind_int(q, 1, number);
     std::vector<domain::TicketEvent> events;
-    while (q.executeStep()) {
-      domain::TicketEvent e;
-      e.ticket = q.getColumn(0).getInt64();
-      if (!q.getColumn(1).isNull()) e.from = ticket_state_from_name(q.getColumn(1).getText());
-      e.to = ticket_state_from_name(q.getColumn(2).getText());
-      e.actor = q.getColumn(3).getString();
-      e.at = from_ms(q.getColumn(4).getInt64());
-      e.reason = q.getColumn(5).getString();
-      events.push_back(std::move(e));
-    }
+    while (q.executeStep()) events.push_back(read_ticket_event(q));
     return events;
   });
 }
@@ -323,7 +313,8 @@ Outcome<std::vector<domain::TicketEvent>> Store::ticket_history(domain::TicketNo
 Outcome<std::vector<domain::Ticket>> Store::list_tickets(const TicketFilter& filter) {
   return attempt<std::vector<domain::Ticket>>([&] {
     const FilterSql where = filter_sql(filter);
-    std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets" + where.where +
+    std::string sql = "SELECT " + TicketColumns::all().select_list() + " FROM tickets" +
+                      where.where +
                       (filter.newest_first ? " ORDER BY number DESC" : " ORDER BY number");
     if (filter.limit != 0 || filter.offset != 0) {
       sql += " LIMIT " + (filter.limit == 0 ? std::string("-1") : std::to_string(filter.limit)) +
@@ -332,7 +323,7 @@ Outcome<std::vector<domain::Ticket>> Store::list_tickets(const TicketFilter& fil
     SQLite::Statement q(impl_->db, sql);
     where.bind(q);
     std::vector<domain::Ticket> tickets;
-    while (q.executeStep()) tickets.push_back(read_ticket(q));
+    while (q.executeStep()) tickets.push_back(read_ticket(q, TicketColumns::all()));
     return tickets;
   });
 }

@@ -264,6 +264,30 @@ TEST(ReportReader, ReadsASchemaVersion4DatabaseWithoutMigratingIt) {
   EXPECT_EQ(check.execAndGet("PRAGMA user_version").getInt(), 4) << "a reader never migrates";
 }
 
+// The daemon and lianxinctl read a ticket row with one reader: a row lianxind would refuse as
+// corrupt is refused by the reports too, naming the ticket, instead of being shown half-read.
+TEST(ReportReader, AnUnreadableRowIsCorruptAsItIsForTheDaemon) {
+  TempDir dir;
+  const std::string path = dir.file("lianxin.db");
+  {
+    store::Store writer = store::Store::open(path);
+    fill(writer);
+  }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE tickets SET notes = '[{\"at\": oops' WHERE number = 3");
+  }
+  store::ReportReader reader = store::ReportReader::open(path);
+  auto all = reader.tickets({});
+  EXPECT_EQ(all.error, store::StoreError::corrupt);
+  EXPECT_NE(all.message.find("ticket 3"), std::string::npos) << all.message;
+  auto one = reader.find_ticket(3);
+  EXPECT_EQ(one.error, store::StoreError::corrupt);
+  store::Store daemon = store::Store::open(path);
+  EXPECT_EQ(daemon.find_ticket(3).error, store::StoreError::corrupt);
+  EXPECT_TRUE(reader.find_ticket(2)) << "the other rows stay readable";
+}
+
 TEST(ReportReader, RefusesWhatIsNotADatabaseOfOurs) {
   TempDir dir;
   try {
