@@ -124,7 +124,7 @@ ReportTable oldest_open_table(const ReportInput& input, const Settings& settings
         {count_cell(t.number), text_cell(zoned_text(t.created_at, settings.sla.time_zone)),
          text_cell(format_duration(
              std::chrono::duration_cast<std::chrono::seconds>(input.generated_at - t.created_at))),
-         text_cell(std::string(member_status_label(t.state))),
+         text_cell(std::string(status_word(settings.templates, Audience::member, t.state))),
          text_cell(category ? category->name : t.category), text_cell(grid ? grid->township : ""),
          text_cell(grid ? grid->village : "(未定位)"),
          text_cell(member ? member->name : t.assignee.value_or("")), text_cell(escalation),

@@ -37,54 +37,6 @@ class EngineErrorCategory : public std::error_category {
 
 // ---- Shared by the engine_<area>.cpp files (declared in engine_call.hpp) ----
 
-std::string_view resident_status_label(TicketState state) {
-  switch (state) {
-    case TicketState::new_:
-      return "已受理";
-    case TicketState::awaiting_location:
-      return "待确认地点";
-    case TicketState::dispatched:
-      return "已派人处理";
-    case TicketState::accepted:
-      return "处理中";
-    case TicketState::resolved:
-      return "待您评价";
-    case TicketState::closed:
-      return "已结束";
-    case TicketState::reopened:
-      return "重新处理中";
-    case TicketState::invalid:
-      return "已关闭";
-    case TicketState::cancelled:
-      return "已取消";
-  }
-  return "";
-}
-
-std::string_view member_status_label(TicketState state) {
-  switch (state) {
-    case TicketState::new_:
-      return "待派单";
-    case TicketState::awaiting_location:
-      return "待确认地点";
-    case TicketState::dispatched:
-      return "待接单";
-    case TicketState::accepted:
-      return "处理中";
-    case TicketState::resolved:
-      return "待评价";
-    case TicketState::closed:
-      return "已结束";
-    case TicketState::reopened:
-      return "重新处理";
-    case TicketState::invalid:
-      return "已作废";
-    case TicketState::cancelled:
-      return "已取消";
-  }
-  return "";
-}
-
 // The form two texts are compared in to recognise an exact repeat.
 std::string repeat_key(std::string_view text) {
   std::string normalized = text::normalize_for_matching(text);
@@ -458,7 +410,8 @@ void Engine::reply_wrong_state(Call& call, const Ticket& ticket) const {
   call.reply(settings_.templates.member_wrong_state,
              TemplateValues()
                  .set("ticket", ticket.number)
-                 .set("status", std::string(member_status_label(ticket.state))),
+                 .set("status", std::string(status_word(settings_.templates, Audience::member,
+                                                        ticket.state))),
              ticket.number);
 }
 

@@ -19,8 +19,6 @@ namespace lianxin::domain {
 // ---- Shared by the engine_<area>.cpp files (defined in engine.cpp) ----
 
 inline constexpr std::string_view kSystem = "system";  // the actor of what the engine decides
-std::string_view resident_status_label(TicketState state);  // 已派人处理, 处理中, 待您评价 …
-std::string_view member_status_label(TicketState state);  // 待接单, 处理中, 待评价 …
 std::string repeat_key(std::string_view text);  // the form texts are compared in for a repeat
 
 // ---- One call: effects under construction ----

@@ -202,7 +202,8 @@ void Engine::member_list(Call& call, const Member& member) {
     list += render(t.member_ticket_item,
                    TemplateValues()
                        .set("ticket", ticket->number)
-                       .set("status", std::string(member_status_label(ticket->state))));
+                       .set("status", std::string(status_word(settings_.templates, Audience::member,
+                                                              ticket->state))));
   }
   call.reply(t.member_tickets,
              TemplateValues().set("count", static_cast<long long>(open.size())).set("list", list));

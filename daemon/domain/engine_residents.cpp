@@ -16,6 +16,14 @@
 namespace lianxin::domain {
 namespace {
 
+// "12345号处理中": one ticket in a villager's status reply.
+std::string status_item(const Templates& t, const Ticket& ticket) {
+  return render(t.resident_status_item,
+                TemplateValues()
+                    .set("ticket", ticket.number)
+                    .set("status", std::string(status_word(t, Audience::resident, ticket.state))));
+}
+
 // How sure the reading of a text inside the join window must be to make it another problem.
 constexpr double kOtherProblemConfidence = 0.85;
 
@@ -288,11 +296,7 @@ void Engine::resident_query(Call& call, std::optional<TicketNo> number) {
   std::string list;
   std::size_t listed_open = 0, listed_closed = 0;
   for (const Ticket* ticket : shown) {
-    std::string item =
-        render(t.resident_status_item,
-               TemplateValues()
-                   .set("ticket", ticket->number)
-                   .set("status", std::string(resident_status_label(ticket->state))));
+    std::string item = status_item(t, *ticket);
     std::string candidate = list.empty() ? item : list + "；" + item;
     const bool closed = is_terminal(ticket->state);
     const std::size_t open_left = unfinished - listed_open - (closed ? 0 : 1);
@@ -329,11 +333,7 @@ void Engine::resident_cancel(Call& call, std::optional<TicketNo> number,
     ticket = open.front();
   }
   if (is_terminal(ticket->state)) {
-    std::string item =
-        render(t.resident_status_item,
-               TemplateValues()
-                   .set("ticket", ticket->number)
-                   .set("status", std::string(resident_status_label(ticket->state))));
+    std::string item = status_item(t, *ticket);
     call.reply(t.resident_status, TemplateValues().set("list", item), ticket->number);
     return;
   }

@@ -10,30 +10,6 @@
 namespace lianxin::domain {
 namespace {
 
-std::string_view state_label(TicketState state) {
-  switch (state) {
-    case TicketState::new_:
-      return "已受理";
-    case TicketState::awaiting_location:
-      return "待确认地点";
-    case TicketState::dispatched:
-      return "已派单";
-    case TicketState::accepted:
-      return "处理中";
-    case TicketState::resolved:
-      return "待评价";
-    case TicketState::closed:
-      return "已结束";
-    case TicketState::reopened:
-      return "重新处理";
-    case TicketState::invalid:
-      return "已作废";
-    case TicketState::cancelled:
-      return "已取消";
-  }
-  return "";
-}
-
 // The screen tells the caller what happened: drop the SMS that would say it again.
 void drop_sms_to(Effects& effects, std::string_view phone) {
   std::erase_if(effects.sms, [&](const OutgoingSms& sms) { return sms.to == phone; });
@@ -104,7 +80,8 @@ Engine::UssdOutcome Engine::ussd_accept(std::string_view from, TicketNo number, 
     out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   } else {
     out.result =
-        refused(UssdActionStatus::not_allowed, number, std::string(state_label(it->second.state)));
+        refused(UssdActionStatus::not_allowed, number,
+                std::string(status_word(settings_.templates, Audience::member, it->second.state)));
   }
   out.effects = call.finish();
   drop_sms_to(out.effects, from);
@@ -126,7 +103,8 @@ Engine::UssdOutcome Engine::ussd_done(std::string_view from, TicketNo number, Ti
     out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   } else {
     out.result =
-        refused(UssdActionStatus::not_allowed, number, std::string(state_label(it->second.state)));
+        refused(UssdActionStatus::not_allowed, number,
+                std::string(status_word(settings_.templates, Audience::member, it->second.state)));
   }
   out.effects = call.finish();
   drop_sms_to(out.effects, from);
@@ -143,8 +121,9 @@ Engine::UssdOutcome Engine::ussd_rate(std::string_view from, TicketNo number, in
     out.result = refused(UssdActionStatus::not_found, number, "");
   } else if (it->second.state != TicketState::resolved) {
     // Rated by SMS meanwhile, or closed unrated: the screen says where it is.
-    out.result =
-        refused(UssdActionStatus::not_allowed, number, std::string(state_label(it->second.state)));
+    out.result = refused(
+        UssdActionStatus::not_allowed, number,
+        std::string(status_word(settings_.templates, Audience::resident, it->second.state)));
   } else if (score < 0 || score > 5) {
     out.result = refused(UssdActionStatus::failed, number, "score out of range");
   } else {
@@ -165,8 +144,9 @@ std::vector<UssdTicketLine> Engine::ussd_reporter_tickets(std::string_view from)
   std::vector<Ticket*> mine = reporter_tickets(from, false);
   for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
     const Ticket& t = **it;
-    lines.push_back({t.number, std::to_string(t.number) + " " + category_name(t) + " " +
-                                   std::string(state_label(t.state))});
+    lines.push_back(
+        {t.number, std::to_string(t.number) + " " + category_name(t) + " " +
+                       std::string(status_word(settings_.templates, Audience::resident, t.state))});
   }
   return lines;
 }
@@ -180,8 +160,10 @@ std::vector<UssdTicketLine> Engine::ussd_member_tickets(std::string_view from,
     const bool to_accept = t->state == TicketState::dispatched || t->state == TicketState::reopened;
     if (which == UssdMemberList::to_accept && !to_accept) continue;
     if (which == UssdMemberList::to_finish && !is_with_assignee(t->state)) continue;
-    lines.push_back({t->number, std::to_string(t->number) + " " + category_name(*t) + " " +
-                                    village_of(*t) + " " + std::string(state_label(t->state))});
+    lines.push_back(
+        {t->number, std::to_string(t->number) + " " + category_name(*t) + " " + village_of(*t) +
+                        " " +
+                        std::string(status_word(settings_.templates, Audience::member, t->state))});
   }
   return lines;
 }

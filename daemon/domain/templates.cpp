@@ -48,6 +48,10 @@ constexpr std::array<P, 6> kUrgentAlert{"ticket", "village",  "category",
 constexpr std::array<P, 7> kEscalated{"ticket",   "village", "category", "text",
                                       "reporter", "reason",  "deadline"};
 
+// A status word is one item of a list line ("12345号重新处理中", "12 路灯 大溪边村 待接单"), which
+// must fit an SMS and a USSD screen with its neighbours.
+constexpr std::size_t kMaxStatusWord = 8;
+
 constexpr auto R = Audience::resident;
 constexpr auto M = Audience::member;
 
@@ -133,6 +137,26 @@ const auto kFields = std::to_array<TemplateField>({
     {"member_sign_in_not_invited", &Templates::member_sign_in_not_invited, M, kMeeting},
     {"member_sign_in_early", &Templates::member_sign_in_early, M, kMeetingTime},
     {"member_sign_in_closed", &Templates::member_sign_in_closed, M, kMeeting},
+    {"resident_state_new", &Templates::resident_state_new, R, kNone, kMaxStatusWord},
+    {"resident_state_awaiting_location", &Templates::resident_state_awaiting_location, R, kNone,
+     kMaxStatusWord},
+    {"resident_state_dispatched", &Templates::resident_state_dispatched, R, kNone, kMaxStatusWord},
+    {"resident_state_accepted", &Templates::resident_state_accepted, R, kNone, kMaxStatusWord},
+    {"resident_state_resolved", &Templates::resident_state_resolved, R, kNone, kMaxStatusWord},
+    {"resident_state_closed", &Templates::resident_state_closed, R, kNone, kMaxStatusWord},
+    {"resident_state_reopened", &Templates::resident_state_reopened, R, kNone, kMaxStatusWord},
+    {"resident_state_invalid", &Templates::resident_state_invalid, R, kNone, kMaxStatusWord},
+    {"resident_state_cancelled", &Templates::resident_state_cancelled, R, kNone, kMaxStatusWord},
+    {"member_state_new", &Templates::member_state_new, M, kNone, kMaxStatusWord},
+    {"member_state_awaiting_location", &Templates::member_state_awaiting_location, M, kNone,
+     kMaxStatusWord},
+    {"member_state_dispatched", &Templates::member_state_dispatched, M, kNone, kMaxStatusWord},
+    {"member_state_accepted", &Templates::member_state_accepted, M, kNone, kMaxStatusWord},
+    {"member_state_resolved", &Templates::member_state_resolved, M, kNone, kMaxStatusWord},
+    {"member_state_closed", &Templates::member_state_closed, M, kNone, kMaxStatusWord},
+    {"member_state_reopened", &Templates::member_state_reopened, M, kNone, kMaxStatusWord},
+    {"member_state_invalid", &Templates::member_state_invalid, M, kNone, kMaxStatusWord},
+    {"member_state_cancelled", &Templates::member_state_cancelled, M, kNone, kMaxStatusWord},
 });
 
 bool is_name_char(char c) {
@@ -178,6 +202,35 @@ const TemplateField* find_template_field(std::string_view key) {
   return nullptr;
 }
 
+std::string_view status_word(const Templates& t, Audience audience, TicketState state) {
+  struct Words {
+    TicketState state;
+    std::string Templates::*resident;
+    std::string Templates::*member;
+  };
+  static constexpr Words kWords[] = {
+      {TicketState::new_, &Templates::resident_state_new, &Templates::member_state_new},
+      {TicketState::awaiting_location, &Templates::resident_state_awaiting_location,
+       &Templates::member_state_awaiting_location},
+      {TicketState::dispatched, &Templates::resident_state_dispatched,
+       &Templates::member_state_dispatched},
+      {TicketState::accepted, &Templates::resident_state_accepted,
+       &Templates::member_state_accepted},
+      {TicketState::resolved, &Templates::resident_state_resolved,
+       &Templates::member_state_resolved},
+      {TicketState::closed, &Templates::resident_state_closed, &Templates::member_state_closed},
+      {TicketState::reopened, &Templates::resident_state_reopened,
+       &Templates::member_state_reopened},
+      {TicketState::invalid, &Templates::resident_state_invalid, &Templates::member_state_invalid},
+      {TicketState::cancelled, &Templates::resident_state_cancelled,
+       &Templates::member_state_cancelled},
+  };
+  for (const Words& w : kWords) {
+    if (w.state == state) return t.*(audience == Audience::resident ? w.resident : w.member);
+  }
+  return "";
+}
+
 Templates default_templates() {
   Templates t;
   // Villagers: short plain sentences, one instruction, one SMS.
@@ -201,6 +254,24 @@ Templates default_templates() {
   t.resident_unsubscribed = "已退订通知。";
   t.resident_invalid = "工单{ticket}经核实无需处理，已关闭。";
   t.resident_help = "没看懂您的短信。有问题请直接用文字说明。";
+  t.resident_state_new = "已受理";
+  t.resident_state_awaiting_location = "待确认地点";
+  t.resident_state_dispatched = "已派人处理";
+  t.resident_state_accepted = "处理中";
+  t.resident_state_resolved = "待您评价";
+  t.resident_state_closed = "已结束";
+  t.resident_state_reopened = "重新处理中";
+  t.resident_state_invalid = "已关闭";
+  t.resident_state_cancelled = "已取消";
+  t.member_state_new = "待派单";
+  t.member_state_awaiting_location = "待确认地点";
+  t.member_state_dispatched = "待接单";
+  t.member_state_accepted = "处理中";
+  t.member_state_resolved = "待评价";
+  t.member_state_closed = "已结束";
+  t.member_state_reopened = "重新处理";
+  t.member_state_invalid = "已作废";
+  t.member_state_cancelled = "已取消";
   t.resident_howto = "您好，这里是村网格服务。请直接发送您要反映的问题，我们会派人处理。";
   t.resident_received_urgent =
       "已收到，工单号{ticket}，已按紧急情况派人。如有生命危险请立即拨打110、119或120。";
@@ -354,6 +425,11 @@ std::optional<std::string> check_template(const TemplateField& field, std::strin
       return std::string(field.key) + ": unknown placeholder {" + std::string(name) +
              "} (allowed: " + (allowed_list.empty() ? "none" : allowed_list) + ")";
     }
+  }
+  if (field.max_code_points != 0 && code_point_count(tmpl) > field.max_code_points) {
+    return std::string(field.key) + ": at most " + std::to_string(field.max_code_points) +
+           " characters (a status word, shown in lists), got " +
+           std::to_string(code_point_count(tmpl));
   }
   if (field.audience == Audience::resident) {
     TemplateValues values = sample_long_values();

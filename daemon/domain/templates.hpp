@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/domain/model.hpp"
+
 namespace lianxin::domain {
 
 // UCS-2 SMS capacity of a single message.
@@ -107,6 +109,26 @@ struct Templates {
   std::string member_sign_in_not_invited;  // {meeting}
   std::string member_sign_in_early;        // {meeting} {time}
   std::string member_sign_in_closed;       // {meeting}
+  // ---- status words ---- what a ticket's state is called, in SMS replies (查询, {status}) and
+  // on USSD screens alike: one table for villagers, one for members.
+  std::string resident_state_new;
+  std::string resident_state_awaiting_location;
+  std::string resident_state_dispatched;
+  std::string resident_state_accepted;
+  std::string resident_state_resolved;
+  std::string resident_state_closed;
+  std::string resident_state_reopened;
+  std::string resident_state_invalid;
+  std::string resident_state_cancelled;
+  std::string member_state_new;
+  std::string member_state_awaiting_location;
+  std::string member_state_dispatched;
+  std::string member_state_accepted;
+  std::string member_state_resolved;
+  std::string member_state_closed;
+  std::string member_state_reopened;
+  std::string member_state_invalid;
+  std::string member_state_cancelled;
 };
 
 enum class Audience { resident, member };
@@ -117,6 +139,7 @@ struct TemplateField {
   std::string Templates::*field;
   Audience audience;
   std::span<const std::string_view> placeholders;  // the ones it may use
+  std::size_t max_code_points = 0;                 // a word shown in lists; 0: the SMS limit only
 };
 
 std::span<const TemplateField> template_fields();
@@ -124,6 +147,9 @@ const TemplateField* find_template_field(std::string_view key);
 
 // The shipped Chinese templates.
 Templates default_templates();
+
+// What `state` is called to a villager or to a member (the status words above).
+std::string_view status_word(const Templates& templates, Audience audience, TicketState state);
 
 // Values for placeholders, in insertion order. Missing placeholders render as "".
 class TemplateValues {

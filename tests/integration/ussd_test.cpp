@@ -174,10 +174,10 @@ TEST_F(UssdTest, FullReportDialogueMakesATicketAndAnSmsConfirmation) {
            contains(e["text"].str(), "灯杆倒了") && contains(e["text"].str(), "大溪边村");
   });
   ASSERT_TRUE(dispatch);
-  // "My tickets" shows it.
+  // "My tickets" shows it, in the villager's words (as her SMS 查询 reply would).
   step(kZhang, "*123#", "begin");
   s = step(kZhang, "2");
-  EXPECT_TRUE(contains(s["text"].str(), std::to_string(*number) + " 路灯 已派单")) << s.dump();
+  EXPECT_TRUE(contains(s["text"].str(), std::to_string(*number) + " 路灯 已派人处理")) << s.dump();
 }
 
 TEST_F(UssdTest, InvalidInputReshowsTheScreenWithAHint) {
@@ -228,7 +228,7 @@ TEST_F(UssdTest, MemberAcceptsATicketByUssd) {
   Json s = step(member, "*123#", "begin");
   EXPECT_EQ(s["text"].str(), "连心桥·党员服务\n1 我的工单\n2 接单\n3 办结\n4 反映问题");
   s = step(member, "2");
-  EXPECT_TRUE(contains(s["text"].str(), "1 " + std::to_string(*number) + " 路灯 大溪边村 已派单"))
+  EXPECT_TRUE(contains(s["text"].str(), "1 " + std::to_string(*number) + " 路灯 大溪边村 待接单"))
       << s.dump();
   s = step(member, "1");
   EXPECT_EQ(s["text"].str(), "已接单" + std::to_string(*number) + "，请尽快处理。");

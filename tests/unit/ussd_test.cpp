@@ -320,7 +320,8 @@ TEST_F(UssdDialogue, MemberAcceptsAndFinishesThenResidentRatesAndListsTickets) {
   UssdReply r = dial(member_phone);
   EXPECT_EQ(r.text, "连心桥·党员服务\n1 我的工单\n2 接单\n3 办结\n4 反映问题");
   r = press(member_phone, "2");
-  EXPECT_EQ(r.text, "请选择要接的工单：\n1 " + std::to_string(number) + " 路灯 大溪边村 已派单");
+  // The member's word for a dispatched ticket, the same as in her SMS replies.
+  EXPECT_EQ(r.text, "请选择要接的工单：\n1 " + std::to_string(number) + " 路灯 大溪边村 待接单");
   r = press(member_phone, "1");
   EXPECT_TRUE(r.end);
   EXPECT_EQ(r.text, "已接单" + std::to_string(number) + "，请尽快处理。");
@@ -354,6 +355,48 @@ TEST_F(UssdDialogue, MemberAcceptsAndFinishesThenResidentRatesAndListsTickets) {
   dial(kZhangPhone);
   r = press(kZhangPhone, "3");
   EXPECT_EQ(r.text, "您没有待评价的工单。");
+}
+
+// One pair of status-word tables (templates resident_state_* and member_state_*): a word the
+// operator changes reads the same in the villager's SMS reply to 查询 and on both USSD lists.
+TEST(UssdStatusWords, OneTableForSmsAndUssd) {
+  Settings settings = ::lianxin::domain::testing::test_settings();
+  settings.ussd = test_menu();
+  settings.templates.resident_state_dispatched = "已安排人";
+  settings.templates.member_state_dispatched = "请接单";
+  Engine engine(settings, testing::make_directory());
+  EnginePort port(engine);
+  UssdEngine ussd(test_menu());
+  const TimePoint now = TimePoint{} + std::chrono::hours(24 * 365 * 56);
+  auto screen = [&](const std::string& phone, UssdStep kind, const std::string& text) {
+    return ussd.handle(UssdInput{phone, kind, text, std::nullopt}, port, now).text;
+  };
+
+  Effects opened = engine.on_sms(kZhangPhone, "村口路灯不亮了", now, 1);
+  ASSERT_EQ(opened.tickets.size(), 1u);
+  const std::string number = std::to_string(opened.tickets[0].ticket.number);
+  const std::string member_phone =
+      engine.directory()
+          .find_member(*engine.find(opened.tickets[0].ticket.number)->assignee)
+          ->phone;
+
+  Effects asked = engine.on_sms(kZhangPhone, "查询", now, 2);
+  ASSERT_EQ(asked.sms.size(), 1u);
+  EXPECT_THAT(asked.sms[0].text, ::testing::HasSubstr(number + "号已安排人"));
+  screen(kZhangPhone, UssdStep::begin, "*123#");
+  EXPECT_EQ(screen(kZhangPhone, UssdStep::answer, "2"), "您的工单：\n" + number + " 路灯 已安排人");
+  screen(member_phone, UssdStep::begin, "*123#");
+  EXPECT_EQ(screen(member_phone, UssdStep::answer, "2"),
+            "请选择要接的工单：\n1 " + number + " 路灯 大溪边村 请接单");
+}
+
+TEST(UssdStatusWords, AConfiguredWordMustBeShort) {
+  const TemplateField* field = find_template_field("member_state_dispatched");
+  ASSERT_NE(field, nullptr);
+  EXPECT_FALSE(check_template(*field, "请接单", ""));
+  auto problem = check_template(*field, "已经派给您请尽快接单处理", "");
+  ASSERT_TRUE(problem);
+  EXPECT_THAT(*problem, ::testing::HasSubstr("at most 8 characters"));
 }
 
 TEST_F(UssdDialogue, MemberCannotAcceptWhatIsNotTheirs) {
