@@ -25,8 +25,7 @@
 #include <vector>
 
 #include "daemon/store/store.hpp"
-#include "tests/integration/daemon_process.hpp"
-#include "tests/integration/smsc_sim.hpp"
+#include "tests/integration/daemon_site.hpp"
 #include "tests/integration/synthetic_site.hpp"
 
 namespace lianxin::testing {
@@ -35,34 +34,8 @@ using namespace std::chrono_literals;
 using domain::TicketNo;
 using domain::TicketState;
 using sim::Json;
-using sim::SmscSim;
 using NJson = nlohmann::json;
 namespace fs = std::filesystem;
-
-inline constexpr const char* kServiceNumber = "106900001234";
-inline constexpr const char* kSignature = "【连心桥】";
-
-inline std::string demo(const char* name) {
-  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
-}
-
-inline bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-inline bool ends_with(const std::string& text, const std::string& tail) {
-  return text.size() >= tail.size() &&
-         text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-inline std::optional<TicketNo> number_after(const std::string& text, const std::string& marker) {
-  const std::size_t at = text.find(marker);
-  if (at == std::string::npos) return std::nullopt;
-  std::size_t p = at + marker.size();
-  const std::size_t start = p;
-  while (p < text.size() && text[p] >= '0' && text[p] <= '9') ++p;
-  if (p == start) return std::nullopt;
-  return std::stoll(text.substr(start, p - start));
-}
 
 // The last line of lianxinctl's output that parses as a JSON object with "ok".
 inline std::optional<NJson> final_json(const std::string& output) {
@@ -136,75 +109,17 @@ class RawClient {
   std::string buffer_;
 };
 
-class ControlTest : public ::testing::Test {
+class ControlTest : public DaemonSite {
  protected:
-  void SetUp() override { write_file(dir_ / "smpp.password", "secret\n"); }
-
-  void TearDown() override {
-    if (HasFailure() || std::getenv("LIANXIN_TEST_SHOW_LOG")) {
-      if (daemon_) std::cerr << "---- lianxind log (tail) ----\n" << tail(daemon_->log(), 6000);
-    }
-    daemon_.reset();
-  }
+  ControlTest() { sim_args_.push_back("--dlr"); }  // automatic DELIVRD receipts
 
   static std::string tail(const std::string& text, std::size_t n) {
     return text.size() <= n ? text : text.substr(text.size() - n);
   }
 
-  // The simulator with automatic DELIVRD receipts.
-  void start_sim() {
-    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret", "--dlr"});
-  }
-
-  // lianxind on the demo directory; `extra` is appended to its YAML.
+  // lianxind on the demo directory with a control socket; `extra` is appended to its YAML.
   void start_demo_daemon(const std::string& extra = "") {
-    start_sim();
-    const std::string yaml = std::string("signature: \"") + kSignature +
-                             "\"\n"
-                             "default_country: \"86\"\n"
-                             "time_zone: Asia/Shanghai\n"
-                             "log_level: debug\n"
-                             "control_socket: control.sock\n"
-                             "smpp:\n"
-                             "  - name: sim\n"
-                             "    host: 127.0.0.1\n"
-                             "    port: " +
-                             std::to_string(sim_->port()) +
-                             "\n"
-                             "    system_id: lianxin\n"
-                             "    password_file: smpp.password\n"
-                             "    bind: transceiver\n"
-                             "    source_address: \"" +
-                             kServiceNumber +
-                             "\"\n"
-                             "    reconnect_min: 1s\n"
-                             "    reconnect_max: 2s\n"
-                             "language:\n  model: " LIANXIN_MODEL_PATH
-                             "\n"
-                             "storage:\n"
-                             "  path: lianxin.db\n"
-                             "  synchronous: normal\n"
-                             "directory:\n  grids: " +
-                             demo("grids.csv") + "\n  members: " + demo("members.csv") +
-                             "\n  residents: " + demo("residents.csv") +
-                             "\n  teams: " + demo("teams.csv") +
-                             "\n  duty_desks: " + demo("duty_desks.csv") + "\n" + extra;
-    write_file(dir_ / "lianxind.yaml", yaml);
-    start_daemon();
-  }
-
-  void start_daemon() {
-    notify_.reset();
-    fs::remove(dir_ / "notify.sock");
-    notify_ = std::make_unique<NotifySocket>(dir_ / "notify.sock");
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LIANXIND_PATH, "--config", (dir_ / "lianxind.yaml").string()},
-        dir_ / "lianxind.log",
-        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
-    ASSERT_TRUE(notify_->wait_for("READY=1", 20s)) << "no READY=1";
-    ASSERT_TRUE(sim_->wait_for(
-        "bind", [](const Json& e) { return e["status"].integer() == 0; }, 10s))
-        << "never bound";
+    start(ConfigExtras{"control_socket: control.sock\n" + extra, "", ""});
   }
 
   fs::path socket_path() const { return dir_ / "control.sock"; }
@@ -232,30 +147,6 @@ class ControlTest : public ::testing::Test {
     return pending.get();
   }
 
-  bool deliver(const std::string& from, const std::string& text) {
-    const Json ack = sim_->command(Json::object({{"cmd", "deliver"},
-                                                 {"from", from},
-                                                 {"to", kServiceNumber},
-                                                 {"text", text},
-                                                 {"encoding", "auto"},
-                                                 {"split", "udh8"}}));
-    const auto done = sim_->wait_for(
-        "deliver_done", [&](const Json& e) { return e["id"].str() == ack["id"].str(); }, 10s);
-    return done && (*done)["ok"].boolean();
-  }
-
-  std::optional<std::string> sms_to(const std::string& national, const std::string& needle,
-                                    std::chrono::milliseconds timeout = 5s) {
-    const auto message = sim_->wait_for(
-        "message",
-        [&](const Json& e) {
-          return ends_with(e["to"].str(), national) && contains(e["text"].str(), needle);
-        },
-        timeout);
-    if (!message) return std::nullopt;
-    return (*message)["text"].str();
-  }
-
   // A villager's report; the ticket number and the member phone (national) it went to.
   std::pair<TicketNo, std::string> report(const std::string& villager, const std::string& text) {
     EXPECT_TRUE(deliver(villager, text));
@@ -272,7 +163,7 @@ class ControlTest : public ::testing::Test {
     return {number, to.substr(to.size() - 11)};
   }
 
-  store::Store open_store() { return store::Store::open((dir_ / "lianxin.db").string()); }
+  store::Store open_store() { return store::Store::open(database().string()); }
   std::optional<domain::Ticket> ticket(TicketNo number) {
     store::Store store = open_store();
     auto found = store.find_ticket(number);
@@ -283,11 +174,6 @@ class ControlTest : public ::testing::Test {
     auto found = store.ticket_history(number);
     return found ? found.value : std::vector<domain::TicketEvent>{};
   }
-
-  TempDir dir_;
-  std::unique_ptr<SmscSim> sim_;
-  std::unique_ptr<NotifySocket> notify_;
-  std::unique_ptr<ChildProcess> daemon_;
 };
 
 }  // namespace lianxin::testing

@@ -414,7 +414,7 @@ TEST_F(ControlTest, TheSocketSurvivesGarbageAndKeepsItsLimits) {
   daemon_->wait_exit(5s);
   ASSERT_TRUE(fs::exists(socket_path()));
   EXPECT_EQ(ctl({"status"}).exit_code, 3);
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(restart());
   status = ctl({"status"});
   EXPECT_EQ(status.exit_code, 0) << status.output;
   // A clean stop removes it.
@@ -430,7 +430,6 @@ TEST_F(ControlTest, BroadcastTo19000MembersIn749GridsAtTheConfiguredTps) {
   constexpr double kTps = 1000;
   constexpr int kRefused = 100;  // the SMSC refuses this many submits for good
   constexpr int kOptedOut = 10;
-  start_sim();
   SiteShape shape;
   shape.grids = kGrids;
   shape.members = kMembers;
@@ -443,7 +442,7 @@ TEST_F(ControlTest, BroadcastTo19000MembersIn749GridsAtTheConfiguredTps) {
   config.window = 20;
   config.control_socket = "control.sock";
   write_site_config(dir_.path(), config);
-  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(restart());
 
   for (int i = 0; i < kOptedOut; ++i) ASSERT_TRUE(deliver(member_number(i * 7), "TD"));
   for (int i = 0; i < kOptedOut; ++i) ASSERT_TRUE(sms_to(member_number(i * 7), "退订", 10s)) << i;

@@ -18,63 +18,24 @@
 #include <vector>
 
 #include "daemon/store/store.hpp"
-#include "tests/integration/daemon_process.hpp"
-#include "tests/integration/smsc_sim.hpp"
+#include "tests/integration/daemon_site.hpp"
 
 namespace lianxin::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using sim::Json;
-using sim::SmscSim;
 namespace fs = std::filesystem;
 
-constexpr const char* service_number = "106900001234";
-constexpr const char* villager = "13800000051";  // 张大爷, resident of grid g-daxi (大溪边村)
-constexpr const char* villager2 = "13800000053";  // 王阿婆, g-daxi too
+constexpr const char* service_number = kServiceNumber;
+constexpr const char* villager = kZhang;  // 张大爷, resident of grid g-daxi (大溪边村)
+constexpr const char* villager2 = kWang;  // 王阿婆, g-daxi too
 // 165 characters: three UCS-2 parts.
 const std::string long_report =
     "村口两盏路灯杆被大风刮倒了，电线垂在路边，晚上孩子放学要从那里经过，老人也经常在那里散步，"
     "非常危险。请尽快派人来处理一下，把电线收好，把灯杆扶起来或者先拉上警戒线。另外村东头的水渠"
     "也有一段堵住了，下雨天水漫到路上，麻烦一起看看。这几天晚上风还很大，我们怕再出事，希望村里"
     "能在天黑之前安排人过来看一下。谢谢！——住在村口第三户的老王";
-
-std::string demo(const char* name) {
-  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
-}
-
-std::string config_yaml(std::uint16_t port, const std::string& connection_extra = "") {
-  return std::string("# lianxind integration test\n") +
-         "signature: \"【连心桥】\"\n"
-         "default_country: \"86\"\n"
-         "time_zone: Asia/Shanghai\n"
-         "log_level: debug\n"
-         "smpp:\n"
-         "  - name: sim\n"
-         "    host: 127.0.0.1\n"
-         "    port: " +
-         std::to_string(port) +
-         "\n"
-         "    system_id: lianxin\n"
-         "    password_file: smpp.password\n"
-         "    bind: transceiver\n"
-         "    source_address: \"" +
-         service_number +
-         "\"\n"
-         "    reconnect_min: 1s\n"
-         "    reconnect_max: 2s\n" +
-         connection_extra +
-         "language:\n  model: " LIANXIN_MODEL_PATH
-         "\n"
-         "storage:\n"
-         "  path: lianxin.db\n"
-         "  synchronous: normal\n"
-         "directory:\n"
-         "  grids: " +
-         demo("grids.csv") + "\n  members: " + demo("members.csv") +
-         "\n  residents: " + demo("residents.csv") + "\n  teams: " + demo("teams.csv") +
-         "\n  duty_desks: " + demo("duty_desks.csv") + "\n";
-}
 
 // True when `text` holds "<file>:<line>:<column>: " somewhere.
 bool has_file_line_column(const std::string& text, const std::string& file) {
@@ -98,57 +59,17 @@ bool ends_with_number(const std::string& address, const std::string& national) {
          address.compare(address.size() - national.size(), national.size(), national) == 0;
 }
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public DaemonSite {
  protected:
   void SetUp() override {
-    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
-    write_file(dir_ / "smpp.password", "secret\n");
-    config_ = dir_ / "lianxind.yaml";
-    write_file(config_, config_yaml(sim_->port()));
-    notify_ = std::make_unique<NotifySocket>(dir_ / "notify.sock");
-  }
-
-  void TearDown() override {
-    if (HasFailure() || std::getenv("LIANXIN_TEST_SHOW_LOG")) {
-      if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
-      if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
-    }
-    daemon_.reset();  // SIGKILL if still running
-  }
-
-  void start_daemon() {
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LIANXIND_PATH, "--config", config_.string()},
-        dir_ / "lianxind.log",
-        watchdog_usec_.empty()
-            ? std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()}
-            : std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string(),
-                                       "WATCHDOG_USEC=" + watchdog_usec_});
+    DaemonSite::SetUp();
+    write_config();
   }
 
   // Started and bound; READY=1 seen.
   void start_bound() {
-    start_daemon();
-    ASSERT_TRUE(notify_->wait_for("READY=1", 5s)) << "no READY=1";
-    ASSERT_TRUE(sim_->wait_for("bind", [](const Json& e) { return e["status"].integer() == 0; }))
-        << "never bound";
-    // The daemon saw the bind_resp too: its status line says so.
-    ASSERT_TRUE(notify_->wait_for("STATUS=bound to 1/1 SMSC", 5s, true)) << "no bound status";
-  }
-
-  void deliver(const std::string& from, const std::string& text, const char* split = "udh8") {
-    Json command = Json::object({{"cmd", "deliver"},
-                                 {"from", from},
-                                 {"to", service_number},
-                                 {"text", text},
-                                 {"encoding", "auto"},
-                                 {"split", split}});
-    const Json ack = sim_->command(command);
-    // The daemon answers deliver_sm only once the part is in its database.
-    const auto done = sim_->wait_for(
-        "deliver_done", [&](const Json& e) { return e["id"].str() == ack["id"].str(); });
-    ASSERT_TRUE(done) << "deliver_sm not answered";
-    EXPECT_TRUE((*done)["ok"].boolean()) << done->dump();
+    if (!watchdog_usec_.empty()) environment_ = {"WATCHDOG_USEC=" + watchdog_usec_};
+    restart();
   }
 
   // The next SMS the simulator received (reassembled) for `national` number.
@@ -164,7 +85,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   // Opens the daemon's database alongside it (WAL: readers do not block the daemon).
-  store::Store open_store() { return store::Store::open((dir_ / "lianxin.db").string()); }
+  store::Store open_store() { return store::Store::open(database().string()); }
 
   std::optional<domain::Ticket> ticket(domain::TicketNo number) {
     store::Store store = open_store();
@@ -191,11 +112,6 @@ class DaemonTest : public ::testing::Test {
     return false;
   }
 
-  TempDir dir_;
-  fs::path config_;
-  std::unique_ptr<SmscSim> sim_;
-  std::unique_ptr<NotifySocket> notify_;
-  std::unique_ptr<ChildProcess> daemon_;
   std::string watchdog_usec_;
 };
 
@@ -325,7 +241,7 @@ TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
 // At a real SMSC's pace (a few submits a second) the first part of a long SMS is delivered, and
 // its receipt arrives, before the last part has its message id: every part still counts.
 TEST_F(DaemonTest, ReceiptsForEveryPartOfALongSmsAtFiveTps) {
-  write_file(config_, config_yaml(sim_->port(), "    tps: 5\n"));
+  write_config(ConfigExtras{"", "    tps: 5\n", ""});
   start_bound();
   sim_->command(Json::object({{"cmd", "set"}, {"dlr", true}}));  // a receipt per part, at once
   deliver(villager2, long_report, "udh8");
@@ -376,7 +292,7 @@ TEST_F(DaemonTest, SigtermUnbindsCleanlyAndExitsZero) {
 
 TEST_F(DaemonTest, CheckConfigReportsFileLineColumnAndExitsOne) {
   const fs::path broken = dir_ / "broken.yaml";
-  std::string text = config_yaml(sim_->port());
+  std::string text = site_yaml(sim_->port(), {});
   // Line 9 ("    port: N") gets a value that is not a port.
   text.replace(text.find("port: "),
                std::string("port: ").size() + std::to_string(sim_->port()).size(), "port: seventy");
@@ -388,12 +304,12 @@ TEST_F(DaemonTest, CheckConfigReportsFileLineColumnAndExitsOne) {
   EXPECT_TRUE(has_file_line_column(bad.output, broken.string()));
   EXPECT_FALSE(has_file_line_column("x.yaml:9: no column", "x.yaml"));
 
-  const ProgramResult good = run_program({LIANXIND_PATH, "--check-config", config_.string()});
+  const ProgramResult good = run_program({LIANXIND_PATH, "--check-config", config_path().string()});
   EXPECT_EQ(good.exit_code, 0) << good.output;
   EXPECT_NE(good.output.find("is valid"), std::string::npos) << good.output;
   // The password is never printed, even when rendering the configuration.
   const ProgramResult rendered =
-      run_program({LIANXIND_PATH, "--check-config", config_.string(), "--render"});
+      run_program({LIANXIND_PATH, "--check-config", config_path().string(), "--render"});
   EXPECT_EQ(rendered.exit_code, 0) << rendered.output;
   EXPECT_EQ(rendered.output.find("secret"), std::string::npos) << rendered.output;
 
@@ -404,10 +320,10 @@ TEST_F(DaemonTest, CheckConfigReportsFileLineColumnAndExitsOne) {
 
 TEST_F(DaemonTest, SighupWithBrokenConfigKeepsRunning) {
   start_bound();
-  write_file(config_, "smpp: [\n");  // broken YAML
+  write_file(config_path(), "smpp: [\n");  // broken YAML
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(daemon_->wait_for_log("reload refused", 5s)) << daemon_->log();
-  EXPECT_TRUE(has_file_line_column(daemon_->log(), config_.string())) << daemon_->log();
+  EXPECT_TRUE(has_file_line_column(daemon_->log(), config_path().string())) << daemon_->log();
   EXPECT_TRUE(daemon_->running());
   // Still bound, still serving with the old configuration.
   deliver(villager, "我家门口的垃圾好几天没人清运了");
@@ -415,7 +331,7 @@ TEST_F(DaemonTest, SighupWithBrokenConfigKeepsRunning) {
   EXPECT_EQ(sim_->events("unbind").size(), 0u);
 
   // A valid configuration is taken on the next SIGHUP.
-  write_file(config_, config_yaml(sim_->port()));
+  write_config();
   daemon_->signal(SIGHUP);
   EXPECT_TRUE(daemon_->wait_for_log("reloaded:", 5s));
   daemon_->signal(SIGTERM);
@@ -446,7 +362,7 @@ TEST_F(DaemonTest, RestartAfterKillKeepsTheTicketAndItsNumbers) {
 TEST_F(DaemonTest, StorageFailureRefusesTheMessageAndExitsOne) {
   start_bound();
   ChildProcess locker(
-      {"/usr/bin/sqlite3", (dir_ / "lianxin.db").string(), "BEGIN IMMEDIATE;", ".shell sleep 8"},
+      {"/usr/bin/sqlite3", database().string(), "BEGIN IMMEDIATE;", ".shell sleep 8"},
       dir_ / "sqlite3.log");
   std::this_thread::sleep_for(300ms);  // let it take the lock
   ASSERT_TRUE(locker.running()) << locker.log();

@@ -11,117 +11,37 @@
 #include <thread>
 
 #include "daemon/store/store.hpp"
-#include "tests/integration/daemon_process.hpp"
-#include "tests/integration/smsc_sim.hpp"
+#include "tests/integration/daemon_site.hpp"
 
 namespace lianxin::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using sim::Json;
-using sim::SmscSim;
 namespace fs = std::filesystem;
 
-constexpr const char* kServiceNumber = "106900001234";
 constexpr const char* kVillager = "13800000051";  // demo resident of 大溪边村 (g-daxi)
 constexpr const char* kLeader = "13800000001";    // m-chen, leader of g-daxi
 constexpr const char* kDesk = "13800000016";      // m-desk-qingshi, 青石镇 duty desk
 
-std::string demo(const char* name) {
-  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
-}
-
-std::string config_yaml(std::uint16_t port) {
-  return std::string(
-             "signature: \"【连心桥】\"\n"
-             "time_zone: Asia/Shanghai\n"
-             "quiet_hours: off\n"
-             "log_level: debug\n"
-             "smpp:\n"
-             "  - name: sim\n"
-             "    host: 127.0.0.1\n"
-             "    port: ") +
-         std::to_string(port) +
-         "\n"
-         "    system_id: lianxin\n"
-         "    password_file: smpp.password\n"
-         "    source_address: \"" +
-         kServiceNumber +
-         "\"\n"
-         "    reconnect_min: 1s\n"
-         "    reconnect_max: 2s\n"
-         "language:\n  model: " LIANXIN_MODEL_PATH
-         "\n"
-         "storage:\n"
-         "  path: lianxin.db\n"
-         "  synchronous: normal\n"
-         "directory:\n  grids: " +
-         demo("grids.csv") + "\n  members: " + demo("members.csv") +
-         "\n  residents: " + demo("residents.csv") + "\n  teams: " + demo("teams.csv") +
-         "\n  duty_desks: " + demo("duty_desks.csv") +
-         "\n"
-         "categories:\n"
-         "  - id: illegal_building\n"
-         "    accept_within: 4s\n"
-         "    resolve_within: 1h\n"
-         "    reminder: 2s\n"
-         "escalation:\n"
-         "  accept_within: 6s\n"
-         "points:\n"
-         "  overdue_accept: -1\n";
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
-bool ends_with(const std::string& text, const std::string& tail) {
-  return text.size() >= tail.size() &&
-         text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-class SlaIntegrationTest : public ::testing::Test {
+// Deadlines of seconds: a reminder at 2 s, escalation to the leader at 4 s, to the desk 6 s later.
+class SlaIntegrationTest : public DaemonSite {
  protected:
-  void SetUp() override {
-    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
-    write_file(dir_ / "smpp.password", "secret\n");
-    write_file(dir_ / "lianxind.yaml", config_yaml(sim_->port()));
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
-      if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
-    }
-    daemon_.reset();
-  }
-
   void start() {
-    notify_ = std::make_unique<NotifySocket>(dir_ / ("notify" + std::to_string(++starts_)));
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LIANXIND_PATH, "--config", (dir_ / "lianxind.yaml").string()},
-        dir_ / "lianxind.log",
-        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
-    ASSERT_TRUE(notify_->wait_for("READY=1", 5s)) << "no READY=1";
-    ASSERT_TRUE(notify_->wait_for("STATUS=bound to 1/1 SMSC", 10s, true)) << "never bound";
+    ConfigExtras extra;
+    extra.top =
+        "quiet_hours: off\n"
+        "categories:\n"
+        "  - id: illegal_building\n"
+        "    accept_within: 4s\n"
+        "    resolve_within: 1h\n"
+        "    reminder: 2s\n"
+        "escalation:\n"
+        "  accept_within: 6s\n"
+        "points:\n"
+        "  overdue_accept: -1\n";
+    DaemonSite::start(extra);
   }
-
-  std::optional<std::string> sms_to(const std::string& national, const std::string& needle,
-                                    std::chrono::milliseconds timeout) {
-    auto message = sim_->wait_for(
-        "message",
-        [&](const Json& e) {
-          return ends_with(e["to"].str(), national) && contains(e["text"].str(), needle);
-        },
-        timeout);
-    if (!message) return std::nullopt;
-    return (*message)["text"].str();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<SmscSim> sim_;
-  std::unique_ptr<NotifySocket> notify_;
-  std::unique_ptr<ChildProcess> daemon_;
-  int starts_ = 0;
 };
 
 TEST_F(SlaIntegrationTest, ReminderEscalationAndAStoredDeadlineAcrossAKill) {
@@ -160,7 +80,7 @@ TEST_F(SlaIntegrationTest, ReminderEscalationAndAStoredDeadlineAcrossAKill) {
   daemon_->signal(SIGKILL);
   ASSERT_TRUE(daemon_->wait_exit(5s));
   std::this_thread::sleep_for(7s);
-  start();
+  restart();
   auto desk = sms_to(kDesk, "（超时未签收）", 5s);
   ASSERT_TRUE(desk) << "the overdue stored deadline did not fire after the restart";
 

@@ -10,105 +10,35 @@
 #include <string>
 #include <thread>
 
-#include "tests/integration/daemon_process.hpp"
-#include "tests/integration/smsc_sim.hpp"
+#include "tests/integration/daemon_site.hpp"
 
 namespace lianxin::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using sim::Json;
-using sim::SmscSim;
 namespace fs = std::filesystem;
 
-constexpr const char* kServiceNumber = "106900001234";
-constexpr const char* kZhang = "13800000051";  // resident of 大溪边村 (g-daxi)
-constexpr const char* kZhao = "13800000054";   // resident of 下淤村
-
-std::string demo(const char* name) {
-  return std::string(LIANXIN_SOURCE_DIR) + "/config/demo/" + name;
+// The menu under test: a service code, a short timeout, three report categories.
+ConfigExtras ussd_site(const std::string& dialect) {
+  ConfigExtras extra;
+  extra.connection = dialect;
+  extra.top =
+      "ussd:\n"
+      "  service_code: \"*123#\"\n"
+      "  session_timeout: 2s\n"
+      "  report_categories:\n"
+      "    - category: streetlight\n"
+      "      descriptions: [路灯不亮, 灯杆倒了]\n"
+      "    - category: road\n"
+      "    - category: sanitation\n";
+  return extra;
 }
 
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
-
-std::optional<long long> number_after(const std::string& text, const std::string& marker) {
-  const std::size_t at = text.find(marker);
-  if (at == std::string::npos) return std::nullopt;
-  std::size_t p = at + marker.size();
-  const std::size_t start = p;
-  while (p < text.size() && text[p] >= '0' && text[p] <= '9') ++p;
-  if (p == start) return std::nullopt;
-  return std::stoll(text.substr(start, p - start));
-}
-
-// `dialect`: extra lines under the connection (its `ussd:` mapping), or "".
-std::string config_yaml(std::uint16_t port, const std::string& dialect) {
-  return std::string(
-             "signature: \"【连心桥】\"\n"
-             "default_country: \"86\"\n"
-             "log_level: debug\n"
-             "smpp:\n"
-             "  - name: sim\n"
-             "    host: 127.0.0.1\n"
-             "    port: ") +
-         std::to_string(port) +
-         "\n"
-         "    system_id: lianxin\n"
-         "    password_file: smpp.password\n"
-         "    source_address: \"" +
-         kServiceNumber +
-         "\"\n"
-         "    reconnect_min: 1s\n"
-         "    reconnect_max: 2s\n" +
-         dialect +
-         "language:\n  model: " LIANXIN_MODEL_PATH
-         "\n"
-         "storage:\n"
-         "  path: lianxin.db\n"
-         "  synchronous: normal\n"
-         "directory:\n  grids: " +
-         demo("grids.csv") + "\n  members: " + demo("members.csv") +
-         "\n  residents: " + demo("residents.csv") + "\n  teams: " + demo("teams.csv") +
-         "\n  duty_desks: " + demo("duty_desks.csv") +
-         "\n"
-         "ussd:\n"
-         "  service_code: \"*123#\"\n"
-         "  session_timeout: 2s\n"
-         "  report_categories:\n"
-         "    - category: streetlight\n"
-         "      descriptions: [路灯不亮, 灯杆倒了]\n"
-         "    - category: road\n"
-         "    - category: sanitation\n";
-}
-
-class UssdTest : public ::testing::Test {
+class UssdTest : public DaemonSite {
  protected:
-  void SetUp() override {
-    sim_ = std::make_unique<SmscSim>(std::vector<std::string>{"--password", "secret"});
-    write_file(dir_ / "smpp.password", "secret\n");
-    notify_ = std::make_unique<NotifySocket>(dir_ / "notify.sock");
-  }
-
-  void TearDown() override {
-    if (HasFailure() || std::getenv("LIANXIN_TEST_SHOW_LOG")) {
-      if (sim_) std::cerr << "---- simulator events ----\n" << sim_->transcript();
-      if (daemon_) std::cerr << "---- lianxind log ----\n" << daemon_->log();
-    }
-    daemon_.reset();
-  }
-
-  void start(const std::string& dialect = "") {
-    const fs::path config = dir_ / "lianxind.yaml";
-    write_file(config, config_yaml(sim_->port(), dialect));
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LIANXIND_PATH, "--config", config.string()}, dir_ / "lianxind.log",
-        std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path().string()});
-    ASSERT_TRUE(notify_->wait_for("READY=1", 5s)) << "no READY=1";
-    ASSERT_TRUE(sim_->wait_for("bind", [](const Json& e) { return e["status"].integer() == 0; }))
-        << "never bound";
-  }
+  // `dialect`: extra lines under the connection (its `ussd:` mapping), or "".
+  void start(const std::string& dialect = "") { DaemonSite::start(ussd_site(dialect)); }
 
   // One step and the screen that answers it.
   Json step(const std::string& from, const std::string& text, const std::string& kind = "answer",
@@ -122,22 +52,6 @@ class UssdTest : public ::testing::Test {
     }
     return *screen;
   }
-
-  std::optional<std::string> sms_to(const std::string& national, const std::string& needle) {
-    const auto message = sim_->wait_for("message", [&](const Json& e) {
-      const std::string& to = e["to"].str();
-      return to.size() >= national.size() &&
-             to.compare(to.size() - national.size(), national.size(), national) == 0 &&
-             contains(e["text"].str(), needle);
-    });
-    if (!message) return std::nullopt;
-    return (*message)["text"].str();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<SmscSim> sim_;
-  std::unique_ptr<NotifySocket> notify_;
-  std::unique_ptr<ChildProcess> daemon_;
 };
 
 TEST_F(UssdTest, FullReportDialogueMakesATicketAndAnSmsConfirmation) {
@@ -268,6 +182,25 @@ TEST_F(UssdTest, VendorValuesReleaseAndAnUnfamiliarOpAreAnsweredNotRejected) {
   const Json odd = Json::object({{"begin", 0x33}, {"answer", 0x12}, {"end", 0x81}});
   s = step(kZhao, "*123#", "begin", odd);
   EXPECT_TRUE(contains(s["text"].str(), "连心桥为您服务")) << s.dump();
+}
+
+// The status words are configured once (templates) and read the same in the villager's SMS
+// reply to 查询 and on her USSD "my tickets" screen.
+TEST_F(UssdTest, AConfiguredStatusWordReadsTheSameBySmsAndOnTheScreen) {
+  ConfigExtras extra = ussd_site("");
+  extra.top += "templates:\n  resident_state_dispatched: 已安排人员\n";
+  ASSERT_NO_FATAL_FAILURE(DaemonSite::start(extra));
+  ASSERT_TRUE(deliver(kZhang, "村口路灯不亮了"));
+  const auto confirmation = sms_to(kZhang, "工单号");
+  ASSERT_TRUE(confirmation);
+  const std::string number = std::to_string(number_after(*confirmation, "工单号").value_or(0));
+
+  const auto status = exchange(kZhang, "查询", "您的工单");
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(contains(*status, number + "号已安排人员")) << *status;
+  step(kZhang, "*123#", "begin");
+  const Json screen = step(kZhang, "2");
+  EXPECT_TRUE(contains(screen["text"].str(), number + " 路灯 已安排人员")) << screen.dump();
 }
 
 }  // namespace
