@@ -89,24 +89,7 @@ Outcome<T> failed_from(const CommitResult& r) {
   out.message = r.message;
   return out;
 }
-Status status_from(const CommitResult& r) {
-  return {r.error, r.message};
-}
 }  // namespace
-
-Outcome<InboxInsert> Store::insert_inbox(const InboxPart& part) {
-  WriteBatch batch;
-  batch.inbox.push_back(part);
-  CommitResult r = commit(batch);
-  if (!r) return failed_from<InboxInsert>(r);
-  return {r.inbox.front(), {}, {}};
-}
-
-Status Store::mark_processed(const std::vector<std::int64_t>& ids, TimePoint at) {
-  WriteBatch batch;
-  for (std::int64_t id : ids) batch.processed.push_back({id, at});
-  return status_from(commit(batch));
-}
 
 Outcome<std::int64_t> Store::enqueue(const OutboxRequest& sms) {
   WriteBatch batch;
@@ -114,47 +97,6 @@ Outcome<std::int64_t> Store::enqueue(const OutboxRequest& sms) {
   CommitResult r = commit(batch);
   if (!r) return failed_from<std::int64_t>(r);
   return {r.outbox.front(), {}, {}};
-}
-
-Outcome<std::vector<OutboxMessage>> Store::take_sendable(TimePoint now, std::size_t limit) {
-  WriteBatch batch;
-  batch.take = TakeRequest{now, limit};
-  CommitResult r = commit(batch);
-  if (!r) return failed_from<std::vector<OutboxMessage>>(r);
-  return {std::move(r.taken), {}, {}};
-}
-
-Status Store::mark_submitted(const OutboxSubmitted& submitted) {
-  WriteBatch batch;
-  batch.submitted.push_back(submitted);
-  return status_from(commit(batch));
-}
-
-Status Store::mark_retry(const OutboxRetry& retry) {
-  WriteBatch batch;
-  batch.retries.push_back(retry);
-  return status_from(commit(batch));
-}
-
-Status Store::mark_failed(const OutboxFailure& failure) {
-  WriteBatch batch;
-  batch.failures.push_back(failure);
-  return status_from(commit(batch));
-}
-
-Outcome<ReceiptMatch> Store::apply_receipt(const ReceiptUpdate& receipt) {
-  WriteBatch batch;
-  batch.receipts.push_back(receipt);
-  CommitResult r = commit(batch);
-  if (!r) return failed_from<ReceiptMatch>(r);
-  return {r.receipts.front(), {}, {}};
-}
-
-Status Store::apply_effects(const domain::Effects& effects, std::string_view source,
-                            TimePoint now) {
-  WriteBatch batch;
-  batch.add(effects, source, now);
-  return status_from(commit(batch));
 }
 
 Outcome<std::size_t> Store::recover(TimePoint now) {

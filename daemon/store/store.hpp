@@ -89,16 +89,9 @@ class Store {
   using Decide = std::function<void(const std::vector<InboxInsert>& inserted, WriteBatch& batch)>;
   CommitResult commit(WriteBatch& batch, const Decide& decide);
 
-  // ---- Single-operation conveniences (each one transaction) ----
-  Outcome<InboxInsert> insert_inbox(const InboxPart& part);
-  Status mark_processed(const std::vector<std::int64_t>& ids, TimePoint at);
+  // One SMS queued in its own transaction (an operator's lianxinctl send). The tests' one-row
+  // steps (take, mark, receipt) are commits of one-item batches: tests/unit/store_steps.hpp.
   Outcome<std::int64_t> enqueue(const OutboxRequest& sms);
-  Outcome<std::vector<OutboxMessage>> take_sendable(TimePoint now, std::size_t limit);
-  Status mark_submitted(const OutboxSubmitted& submitted);
-  Status mark_retry(const OutboxRetry& retry);
-  Status mark_failed(const OutboxFailure& failure);
-  Outcome<ReceiptMatch> apply_receipt(const ReceiptUpdate& receipt);
-  Status apply_effects(const domain::Effects& effects, std::string_view source, TimePoint now);
 
   // At start-up, before sending anything: every 'sending' row (in flight when the process
   // stopped) goes back to 'queued', due at once. Returns how many. Their SMS may have reached

@@ -22,6 +22,7 @@
 #include "protocol/asio.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::app {
 namespace {
@@ -359,7 +360,7 @@ TEST_F(GatewayTest, RestartReprocessesStoredButUnprocessedParts) {
     part.payload.push_back(static_cast<std::uint8_t>(cp & 0xFF));
   }
   part.received_at = domain::Clock::now();
-  ASSERT_TRUE(store_.insert_inbox(part));
+  ASSERT_TRUE(insert_inbox(store_, part));
   make_gateway();
   ASSERT_TRUE(gateway_->start());
   run();

@@ -8,6 +8,7 @@
 #include "daemon/store/store.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::domain {
 namespace {
@@ -350,8 +351,8 @@ TEST(SlaRestart, PendingDeadlinesSurviveAndFireOnce) {
   TimePoint now = shanghai(5, 1, 16);
   store::Store db = store::Store::open(":memory:");
   Engine before(sla_settings(), make_directory());
-  ASSERT_FALSE(db.apply_effects(before.on_sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了", now, 1),
-                                source, now)
+  ASSERT_FALSE(apply_effects(db, before.on_sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了", now, 1),
+                             source, now)
                    .error);
   std::vector<TimerRequest> expected = before.pending_timers();
   ASSERT_EQ(expected.size(), 4u);
@@ -376,7 +377,7 @@ TEST(SlaRestart, PendingDeadlinesSurviveAndFireOnce) {
     if (t.at > now) continue;
     Effects e = after.on_timer(t.ticket, t.kind, now);
     for (const TicketEvent& ev : e.events) escalations += ev.reason.starts_with("escalated");
-    ASSERT_FALSE(db.apply_effects(e, source, now).error);
+    ASSERT_FALSE(apply_effects(db, e, source, now).error);
   }
   EXPECT_EQ(escalations, 1);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/store/store.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::store {
 namespace {
@@ -60,17 +61,17 @@ TEST(StoreBroadcast, RecordAndCountsFollowTheReceipts) {
             (std::map<OutboxState, long long>{{OutboxState::queued, 3}}));
 
   // Sent: two delivered, one failed by receipt.
-  auto taken = store.take_sendable(kNow, 10);
+  auto taken = take_sendable(store, kNow, 10);
   ASSERT_EQ(taken.value.size(), 4u);
   for (const OutboxMessage& m : taken.value) {
-    ASSERT_TRUE(store.mark_submitted({m.id, "smsc", {"id" + std::to_string(m.id)}, kNow}));
+    ASSERT_TRUE(mark_submitted(store, {m.id, "smsc", {"id" + std::to_string(m.id)}, kNow}));
   }
   const std::int64_t a = committed.outbox[0], b = committed.outbox[1], c = committed.outbox[2];
   for (auto [id, state] :
        {std::pair{a, sms::DeliveryState::delivered}, std::pair{b, sms::DeliveryState::delivered},
         std::pair{c, sms::DeliveryState::undeliverable}}) {
     ReceiptUpdate update{"smsc", "id" + std::to_string(id), state, "", kNow};
-    ASSERT_TRUE(store.apply_receipt(update));
+    ASSERT_TRUE(apply_receipt(store, update));
   }
   EXPECT_EQ(
       store.broadcast_counts(1).value,
@@ -97,7 +98,7 @@ TEST(StoreBroadcast, BroadcastRowsQueueBehindEveryOtherSms) {
   later.outbox.push_back(sms("+8613900000001"));
   later.outbox.push_back(sms("+8613900000002", std::nullopt, true));
   ASSERT_TRUE(store.commit(later));
-  auto taken = store.take_sendable(kNow, 3);
+  auto taken = take_sendable(store, kNow, 3);
   ASSERT_EQ(taken.value.size(), 3u);
   EXPECT_EQ(taken.value[0].request.destination, "+8613900000002");
   EXPECT_TRUE(taken.value[0].request.urgent);

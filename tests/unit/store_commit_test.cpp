@@ -12,6 +12,7 @@
 
 #include "daemon/store/store.hpp"
 #include "tests/unit/store_fixture.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::store {
 namespace {
@@ -22,7 +23,7 @@ using namespace testing;  // store_fixture.hpp: times, parts, tickets, the names
 
 TEST(StoreBatch, EngineEffectsGoInOneCommitWithTheInboxAndTheTake) {
   Store store = Store::open(":memory:");
-  auto inbound = store.insert_inbox(sms_part("路灯坏了", at(0)));
+  auto inbound = insert_inbox(store, sms_part("路灯坏了", at(0)));
   ASSERT_TRUE(inbound);
 
   domain::Effects effects;
@@ -68,7 +69,7 @@ TEST(StoreBatch, ADecisionOnTheInboxIsCommittedWithIt) {
   Store store = Store::open(":memory:");
   InboxPart earlier = sms_part("早一条", at(0));
   earlier.link_session = 1;
-  ASSERT_TRUE(store.insert_inbox(earlier));
+  ASSERT_TRUE(insert_inbox(store, earlier));
   WriteBatch batch;
   batch.inbox.push_back(sms_part("路灯坏了", at(1)));
   InboxPart repeated = earlier;  // the SMSC repeating a stored part after a reconnect
@@ -158,7 +159,7 @@ TEST(StoreBatch, AFailingRowRollsBackTheWholeBatch) {
   EXPECT_FALSE(store.next_ticket_number().value);
 
   // The store is fine afterwards: the same part is new, not a duplicate of a rolled-back row.
-  auto ok = store.insert_inbox(sms_part("会被回滚", at(1)));
+  auto ok = insert_inbox(store, sms_part("会被回滚", at(1)));
   ASSERT_TRUE(ok) << ok.message;
   EXPECT_FALSE(ok.value.duplicate);
   bad.events.clear();
@@ -228,7 +229,7 @@ TEST(StoreCrash, CommittedBatchSurvivesSigkill) {
   expect_same_ticket(*store.find_ticket(1).value, full_ticket(1));
   EXPECT_EQ(store.ticket_history(1).value.size(), 1u);
   EXPECT_EQ(store.recover(at(5)).value, 1u);
-  EXPECT_EQ(store.take_sendable(at(5), 10).value.size(), 1u);
+  EXPECT_EQ(take_sendable(store, at(5), 10).value.size(), 1u);
 }
 
 TEST(StoreCrash, DestroyedWithoutShutdownKeepsData) {

@@ -10,6 +10,7 @@
 #include "daemon/store/schema.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/unit/store_fixture.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::store {
 namespace {
@@ -115,7 +116,7 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
     EXPECT_EQ(inbox.value[0].part.concat->ref, 300);
 
     // v3 columns exist and are empty for old rows; the old queued SMS is still sendable.
-    auto taken = store.take_sendable(at(10), 10);
+    auto taken = take_sendable(store, at(10), 10);
     ASSERT_TRUE(taken) << taken.message;
     ASSERT_EQ(taken.value.size(), 1u);
     EXPECT_EQ(taken.value[0].id, 3);
@@ -125,7 +126,7 @@ TEST_P(StoreMigration, FromEarlierVersionKeepsData) {
 
     // A receipt for the SMS submitted before the upgrade still matches (decimal of 0x1a2b).
     auto receipt =
-        store.apply_receipt({"cmcc-2", "6699", sms::DeliveryState::delivered, "", at(20)});
+        apply_receipt(store, {"cmcc-2", "6699", sms::DeliveryState::delivered, "", at(20)});
     ASSERT_TRUE(receipt) << receipt.message;
     EXPECT_EQ(receipt.value.outbox_id, 4);
     EXPECT_EQ(receipt.value.message_state, OutboxState::delivered);
@@ -311,16 +312,16 @@ TEST(StoreInbox, DuplicateWithinWindowIsStoredOnce) {
     part.link_session = session;
     return part;
   };
-  auto first = store.insert_inbox(on_bind(sms_part("路灯坏了", at(0)), 1));
+  auto first = insert_inbox(store, on_bind(sms_part("路灯坏了", at(0)), 1));
   ASSERT_TRUE(first) << first.message;
   EXPECT_FALSE(first.value.duplicate);
 
-  auto again = store.insert_inbox(on_bind(sms_part("路灯坏了", at(90)), 2));
+  auto again = insert_inbox(store, on_bind(sms_part("路灯坏了", at(90)), 2));
   ASSERT_TRUE(again);
   EXPECT_TRUE(again.value.duplicate);
   EXPECT_EQ(again.value.id, first.value.id);
 
-  auto later = store.insert_inbox(on_bind(sms_part("路灯坏了", at(121)), 3));
+  auto later = insert_inbox(store, on_bind(sms_part("路灯坏了", at(121)), 3));
   ASSERT_TRUE(later);
   EXPECT_FALSE(later.value.duplicate);
   EXPECT_NE(later.value.id, first.value.id);
@@ -334,9 +335,9 @@ TEST(StoreInbox, SameTextOnTheSameBindIsAPersonSendingItAgain) {
   Store store = Store::open(":memory:");
   InboxPart part = sms_part("路灯坏了", at(0));
   part.link_session = 7;
-  auto first = store.insert_inbox(part);
+  auto first = insert_inbox(store, part);
   part.received_at = at(5);
-  auto second = store.insert_inbox(part);
+  auto second = insert_inbox(store, part);
   ASSERT_TRUE(first && second);
   EXPECT_FALSE(second.value.duplicate);
   EXPECT_NE(second.value.id, first.value.id);
@@ -353,7 +354,7 @@ TEST(StoreInbox, AnyDifferenceInTheKeyIsANewPart) {
     p.link_session = 1;
     return p;
   }();
-  ASSERT_FALSE(store.insert_inbox(base).value.duplicate);
+  ASSERT_FALSE(insert_inbox(store, base).value.duplicate);
 
   InboxPart resent = base;
   resent.link_session = 2;
@@ -367,11 +368,11 @@ TEST(StoreInbox, AnyDifferenceInTheKeyIsANewPart) {
   variants[6].payload.push_back('!');
   variants[7].concat.reset();
   for (std::size_t i = 0; i < variants.size(); ++i) {
-    auto r = store.insert_inbox(variants[i]);
+    auto r = insert_inbox(store, variants[i]);
     ASSERT_TRUE(r);
     EXPECT_FALSE(r.value.duplicate) << "variant " << i;
   }
-  EXPECT_TRUE(store.insert_inbox(resent).value.duplicate);
+  EXPECT_TRUE(insert_inbox(store, resent).value.duplicate);
 }
 
 TEST(StoreInbox, DuplicateInsideOneBatchAndUssdIsNeverDeduplicated) {
@@ -418,7 +419,7 @@ TEST(StoreInbox, UnprocessedPartsComeBackAfterRestartWithEveryField) {
     CommitResult r = store.commit(batch);
     ASSERT_TRUE(r) << r.message;
     done_id = r.inbox[4].id;
-    ASSERT_TRUE(store.mark_processed({done_id}, at(5)));
+    ASSERT_TRUE(mark_processed(store, {done_id}, at(5)));
   }
   Store store = Store::open(path);
   auto rows = store.unprocessed_inbox();
@@ -443,7 +444,7 @@ TEST(StoreOutbox, LifecycleQueuedSendingSubmittedRetryFailed) {
   const std::int64_t b = store.enqueue(sms_to("+8613900000002", "b", at(1))).value;
   const std::int64_t urgent = store.enqueue(sms_to("+8613800000101", "漏水", at(2), true)).value;
 
-  auto first = store.take_sendable(at(3), 2);
+  auto first = take_sendable(store, at(3), 2);
   ASSERT_TRUE(first) << first.message;
   ASSERT_EQ(first.value.size(), 2u);
   EXPECT_EQ(first.value[0].id, urgent);  // urgent first, then oldest
@@ -452,14 +453,14 @@ TEST(StoreOutbox, LifecycleQueuedSendingSubmittedRetryFailed) {
   EXPECT_EQ(first.value[0].attempts, 1);
   EXPECT_EQ(first.value[1].request.text, "a");
 
-  auto second = store.take_sendable(at(3), 10);
+  auto second = take_sendable(store, at(3), 10);
   ASSERT_EQ(second.value.size(), 1u);
   EXPECT_EQ(second.value[0].id, b);
-  EXPECT_TRUE(store.take_sendable(at(3), 10).value.empty());
+  EXPECT_TRUE(take_sendable(store, at(3), 10).value.empty());
 
-  ASSERT_TRUE(store.mark_submitted({urgent, "cmcc-1", {"abc"}, at(4)}));
-  ASSERT_TRUE(store.mark_retry({a, "ESME_RTHROTTLED", at(60), at(4)}));
-  ASSERT_TRUE(store.mark_failed({b, "ESME_RINVDSTADR", at(4)}));
+  ASSERT_TRUE(mark_submitted(store, {urgent, "cmcc-1", {"abc"}, at(4)}));
+  ASSERT_TRUE(mark_retry(store, {a, "ESME_RTHROTTLED", at(60), at(4)}));
+  ASSERT_TRUE(mark_failed(store, {b, "ESME_RINVDSTADR", at(4)}));
 
   EXPECT_EQ(store.find_outbox(urgent).value->state, OutboxState::submitted);
   EXPECT_EQ(store.find_outbox(urgent).value->connection, "cmcc-1");
@@ -468,8 +469,8 @@ TEST(StoreOutbox, LifecycleQueuedSendingSubmittedRetryFailed) {
   EXPECT_EQ(failed->last_error, "ESME_RINVDSTADR");
 
   // The retry waits for its time, then goes out again as attempt 2.
-  EXPECT_TRUE(store.take_sendable(at(59), 10).value.empty());
-  auto retry = store.take_sendable(at(60), 10);
+  EXPECT_TRUE(take_sendable(store, at(59), 10).value.empty());
+  auto retry = take_sendable(store, at(60), 10);
   ASSERT_EQ(retry.value.size(), 1u);
   EXPECT_EQ(retry.value[0].id, a);
   EXPECT_EQ(retry.value[0].attempts, 2);
@@ -507,7 +508,7 @@ TEST(StoreOutbox, RecoverRequeuesWhatWasInFlightAtTheCrash) {
     in_flight = r.taken[0].id;
     submitted = r.taken[1].id;
     queued = r.outbox[2];
-    ASSERT_TRUE(store.mark_submitted({submitted, "cmcc-1", {"77"}, at(2)}));
+    ASSERT_TRUE(mark_submitted(store, {submitted, "cmcc-1", {"77"}, at(2)}));
   }  // "crash": the SMSC never answered for in_flight
 
   Store store = Store::open(path);
@@ -516,7 +517,7 @@ TEST(StoreOutbox, RecoverRequeuesWhatWasInFlightAtTheCrash) {
   EXPECT_EQ(recovered.value, 1u);
   EXPECT_EQ(store.outbox_counts().value[OutboxState::sending], 0);
 
-  auto again = store.take_sendable(at(100), 10);
+  auto again = take_sendable(store, at(100), 10);
   ASSERT_EQ(again.value.size(), 2u);
   EXPECT_EQ(again.value[0].id, in_flight);
   EXPECT_EQ(again.value[0].attempts, 2);
@@ -533,11 +534,11 @@ TEST(StoreOutbox, QuietHoursHoldAndExpiredRowsAreNotSent) {
   const std::int64_t night_id = store.enqueue(night).value;
   const std::int64_t stale_id = store.enqueue(stale).value;
 
-  EXPECT_TRUE(store.take_sendable(at(61), 10).value.empty());
+  EXPECT_TRUE(take_sendable(store, at(61), 10).value.empty());
   EXPECT_EQ(store.find_outbox(stale_id).value->state, OutboxState::expired);
   EXPECT_EQ(store.find_outbox(night_id).value->state, OutboxState::queued);
 
-  auto morning = store.take_sendable(at(8 * 3600), 10);
+  auto morning = take_sendable(store, at(8 * 3600), 10);
   ASSERT_EQ(morning.value.size(), 1u);
   EXPECT_EQ(morning.value[0].id, night_id);
   EXPECT_EQ(morning.value[0].request.not_before, at(8 * 3600));
@@ -552,7 +553,7 @@ TEST(StoreOutbox, EngineHoldAndValidityAreStoredAndExpiredRowsReported) {
       "+8613800000101", "【连心桥】新工单1", domain::Audience::member, 1, false,
       std::nullopt,     at(8 * 3600),        at(8 * 3600 + 60)};
   effects.sms.push_back(held);
-  ASSERT_TRUE(store.apply_effects(effects, "10086", at(0)));
+  ASSERT_TRUE(apply_effects(store, effects, "10086", at(0)));
   WriteBatch early;
   early.take = TakeRequest{at(60), 10};
   CommitResult r = store.commit(early);

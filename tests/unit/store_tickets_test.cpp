@@ -10,6 +10,7 @@
 #include "daemon/store/reports.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/unit/store_fixture.hpp"
+#include "tests/unit/store_steps.hpp"
 
 namespace lianxin::store {
 namespace {
@@ -28,10 +29,10 @@ class StoreReceiptIds : public ::testing::TestWithParam<ReceiptCase> {};
 TEST_P(StoreReceiptIds, MatchesEverySpelling) {
   Store store = Store::open(":memory:");
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "x", at(0))).value;
-  ASSERT_EQ(store.take_sendable(at(0), 1).value.size(), 1u);
-  ASSERT_TRUE(store.mark_submitted({id, "cmcc-1", {GetParam().submitted_id}, at(1)}));
-  auto match = store.apply_receipt(
-      {"cmcc-1", GetParam().receipt_id, sms::DeliveryState::delivered, "", at(2)});
+  ASSERT_EQ(take_sendable(store, at(0), 1).value.size(), 1u);
+  ASSERT_TRUE(mark_submitted(store, {id, "cmcc-1", {GetParam().submitted_id}, at(1)}));
+  auto match = apply_receipt(
+      store, {"cmcc-1", GetParam().receipt_id, sms::DeliveryState::delivered, "", at(2)});
   ASSERT_TRUE(match) << match.message;
   ASSERT_TRUE(match.value.outbox_id) << GetParam().submitted_id << " vs " << GetParam().receipt_id;
   EXPECT_EQ(*match.value.outbox_id, id);
@@ -51,21 +52,21 @@ INSTANTIATE_TEST_SUITE_P(Variants, StoreReceiptIds,
 TEST(StoreReceipts, MultipartIsDeliveredWhenEveryPartIs) {
   Store store = Store::open(":memory:");
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
-  store.take_sendable(at(0), 1);
-  ASSERT_TRUE(store.mark_submitted({id, "cmcc-1", {"100", "101", "102"}, at(1)}));
+  take_sendable(store, at(0), 1);
+  ASSERT_TRUE(mark_submitted(store, {id, "cmcc-1", {"100", "101", "102"}, at(1)}));
 
-  auto r1 = store.apply_receipt({"cmcc-1", "101", sms::DeliveryState::delivered, "", at(2)});
+  auto r1 = apply_receipt(store, {"cmcc-1", "101", sms::DeliveryState::delivered, "", at(2)});
   EXPECT_EQ(r1.value.outbox_id, id);
   EXPECT_EQ(r1.value.part, 1);
   EXPECT_EQ(r1.value.message_state, OutboxState::submitted);
-  auto r2 = store.apply_receipt({"cmcc-1", "64", sms::DeliveryState::delivered, "", at(3)});
+  auto r2 = apply_receipt(store, {"cmcc-1", "64", sms::DeliveryState::delivered, "", at(3)});
   EXPECT_EQ(r2.value.part, 0);  // 0x64 == 100
   EXPECT_EQ(r2.value.message_state, OutboxState::submitted);
   // An intermediate notification matches but changes nothing.
-  auto enroute = store.apply_receipt({"cmcc-1", "102", sms::DeliveryState::enroute, "", at(4)});
+  auto enroute = apply_receipt(store, {"cmcc-1", "102", sms::DeliveryState::enroute, "", at(4)});
   EXPECT_EQ(enroute.value.part, 2);
   EXPECT_EQ(enroute.value.message_state, OutboxState::submitted);
-  auto r3 = store.apply_receipt({"cmcc-2", "102", sms::DeliveryState::delivered, "", at(5)});
+  auto r3 = apply_receipt(store, {"cmcc-2", "102", sms::DeliveryState::delivered, "", at(5)});
   EXPECT_EQ(r3.value.message_state, OutboxState::delivered);
 
   auto row = store.find_outbox(id).value;
@@ -78,7 +79,7 @@ TEST(StoreReceipts, AReceiptBeforeItsIdIsKeptAndAppliedWhenTheIdComes) {
   TempDir dir;
   Store store = Store::open(dir.file("early.sqlite"));
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
-  store.take_sendable(at(0), 1);
+  take_sendable(store, at(0), 1);
   // Part 1 was accepted and delivered while part 3 still waited for the link's TPS: its
   // receipt names an id no segment has yet.
   WriteBatch early;
@@ -100,8 +101,8 @@ TEST(StoreReceipts, AReceiptBeforeItsIdIsKeptAndAppliedWhenTheIdComes) {
   EXPECT_EQ(second.early_receipts[0].match.part, 0);
   EXPECT_EQ(second.early_receipts[0].state, "DELIVRD");
   EXPECT_EQ(second.early_receipts[0].match.message_state, OutboxState::submitted);
-  ASSERT_TRUE(store.apply_receipt({"cmcc-1", "257", sms::DeliveryState::delivered, "", at(3)}));
-  auto last = store.apply_receipt({"cmcc-1", "258", sms::DeliveryState::delivered, "", at(4)});
+  ASSERT_TRUE(apply_receipt(store, {"cmcc-1", "257", sms::DeliveryState::delivered, "", at(3)}));
+  auto last = apply_receipt(store, {"cmcc-1", "258", sms::DeliveryState::delivered, "", at(4)});
   EXPECT_EQ(last.value.message_state, OutboxState::delivered);
   // Used once: a later message reusing the id does not get it again.
   SQLite::Database db(dir.file("early.sqlite"));
@@ -119,11 +120,11 @@ TEST(StoreReceipts, TheTicketsSmsShowHowFarEachPartGot) {
     short_one.ticket = 7;
     const std::int64_t a = store.enqueue(long_one).value;
     const std::int64_t b = store.enqueue(short_one).value;
-    store.take_sendable(at(2), 2);
-    ASSERT_TRUE(store.mark_submitted({a, "c", {"1", "2", "3"}, at(3)}));
-    ASSERT_TRUE(store.mark_submitted({b, "c", {"4"}, at(3)}));
-    ASSERT_TRUE(store.apply_receipt({"c", "1", sms::DeliveryState::delivered, "", at(4)}));
-    ASSERT_TRUE(store.apply_receipt({"c", "3", sms::DeliveryState::delivered, "", at(4)}));
+    take_sendable(store, at(2), 2);
+    ASSERT_TRUE(mark_submitted(store, {a, "c", {"1", "2", "3"}, at(3)}));
+    ASSERT_TRUE(mark_submitted(store, {b, "c", {"4"}, at(3)}));
+    ASSERT_TRUE(apply_receipt(store, {"c", "1", sms::DeliveryState::delivered, "", at(4)}));
+    ASSERT_TRUE(apply_receipt(store, {"c", "3", sms::DeliveryState::delivered, "", at(4)}));
   }
   store::ReportReader reader = store::ReportReader::open(path);
   auto sms = reader.sms_of(7);
@@ -140,9 +141,9 @@ TEST(StoreReceipts, TheTicketsSmsShowHowFarEachPartGot) {
 TEST(StoreReceipts, KeptReceiptsAreDroppedAfterADay) {
   TempDir dir;
   Store store = Store::open(dir.file("old.sqlite"));
-  ASSERT_TRUE(store.apply_receipt({"c", "1", sms::DeliveryState::delivered, "", at(0)}));
-  ASSERT_TRUE(store.apply_receipt({"c", "2", sms::DeliveryState::delivered, "",
-                                   at(0) + store::kEarlyReceiptKeep + std::chrono::seconds(1)}));
+  ASSERT_TRUE(apply_receipt(store, {"c", "1", sms::DeliveryState::delivered, "", at(0)}));
+  ASSERT_TRUE(apply_receipt(store, {"c", "2", sms::DeliveryState::delivered, "",
+                                    at(0) + store::kEarlyReceiptKeep + std::chrono::seconds(1)}));
   SQLite::Database db(dir.file("old.sqlite"));
   EXPECT_EQ(db.execAndGet("SELECT group_concat(message_id) FROM early_receipts").getString(), "2");
 }
@@ -150,16 +151,16 @@ TEST(StoreReceipts, KeptReceiptsAreDroppedAfterADay) {
 TEST(StoreReceipts, OneFailedPartFailsTheMessage) {
   Store store = Store::open(":memory:");
   const std::int64_t id = store.enqueue(sms_to("+8613900000001", "long", at(0))).value;
-  store.take_sendable(at(0), 1);
-  ASSERT_TRUE(store.mark_submitted({id, "cmcc-1", {"a1", "a2"}, at(1)}));
+  take_sendable(store, at(0), 1);
+  ASSERT_TRUE(mark_submitted(store, {id, "cmcc-1", {"a1", "a2"}, at(1)}));
   auto r =
-      store.apply_receipt({"cmcc-1", "A2", sms::DeliveryState::undeliverable, "err:005", at(2)});
+      apply_receipt(store, {"cmcc-1", "A2", sms::DeliveryState::undeliverable, "err:005", at(2)});
   EXPECT_EQ(r.value.message_state, OutboxState::failed);
   auto row = store.find_outbox(id).value;
   EXPECT_EQ(row->state, OutboxState::failed);
   EXPECT_EQ(row->last_error, "err:005");
   // A late success for the other part does not resurrect it.
-  auto late = store.apply_receipt({"cmcc-1", "a1", sms::DeliveryState::delivered, "", at(3)});
+  auto late = apply_receipt(store, {"cmcc-1", "a1", sms::DeliveryState::delivered, "", at(3)});
   EXPECT_EQ(late.value.message_state, OutboxState::failed);
 }
 
@@ -168,18 +169,18 @@ TEST(StoreReceipts, UnknownIdsMatchNothingAndExactBeatsAnotherSpelling) {
   // The exact match is the older row, so "newest first" alone would pick the wrong one.
   const std::int64_t dec16 = store.enqueue(sms_to("+8613900000002", "q", at(0))).value;
   const std::int64_t hex10 = store.enqueue(sms_to("+8613900000001", "p", at(0))).value;
-  store.take_sendable(at(0), 2);
+  take_sendable(store, at(0), 2);
   // "10" read as hex is 16: both rows are candidates for a receipt saying "16".
-  ASSERT_TRUE(store.mark_submitted({hex10, "cmcc-1", {"10"}, at(1)}));
-  ASSERT_TRUE(store.mark_submitted({dec16, "cmcc-1", {"16"}, at(1)}));
-  auto exact = store.apply_receipt({"cmcc-1", "16", sms::DeliveryState::delivered, "", at(2)});
+  ASSERT_TRUE(mark_submitted(store, {hex10, "cmcc-1", {"10"}, at(1)}));
+  ASSERT_TRUE(mark_submitted(store, {dec16, "cmcc-1", {"16"}, at(1)}));
+  auto exact = apply_receipt(store, {"cmcc-1", "16", sms::DeliveryState::delivered, "", at(2)});
   EXPECT_EQ(exact.value.outbox_id, dec16);
 
   auto none =
-      store.apply_receipt({"cmcc-1", "deadbeefcafe", sms::DeliveryState::delivered, "", at(3)});
+      apply_receipt(store, {"cmcc-1", "deadbeefcafe", sms::DeliveryState::delivered, "", at(3)});
   ASSERT_TRUE(none);
   EXPECT_FALSE(none.value.outbox_id);
-  auto blank = store.apply_receipt({"cmcc-1", "  ", sms::DeliveryState::delivered, "", at(3)});
+  auto blank = apply_receipt(store, {"cmcc-1", "  ", sms::DeliveryState::delivered, "", at(3)});
   EXPECT_FALSE(blank.value.outbox_id);
   EXPECT_EQ(store.find_outbox(hex10).value->state, OutboxState::submitted);
 }
@@ -188,12 +189,12 @@ TEST(StoreReceipts, SameIdOnTwoLinksPrefersTheReceiptsLink) {
   Store store = Store::open(":memory:");
   const std::int64_t one = store.enqueue(sms_to("+8613900000001", "p", at(0))).value;
   const std::int64_t two = store.enqueue(sms_to("+8613900000002", "q", at(0))).value;
-  store.take_sendable(at(0), 2);
-  ASSERT_TRUE(store.mark_submitted({one, "cmcc-1", {"555"}, at(1)}));
-  ASSERT_TRUE(store.mark_submitted({two, "unicom-1", {"555"}, at(1)}));
-  auto r = store.apply_receipt({"cmcc-1", "555", sms::DeliveryState::delivered, "", at(2)});
+  take_sendable(store, at(0), 2);
+  ASSERT_TRUE(mark_submitted(store, {one, "cmcc-1", {"555"}, at(1)}));
+  ASSERT_TRUE(mark_submitted(store, {two, "unicom-1", {"555"}, at(1)}));
+  auto r = apply_receipt(store, {"cmcc-1", "555", sms::DeliveryState::delivered, "", at(2)});
   EXPECT_EQ(r.value.outbox_id, one);
-  r = store.apply_receipt({"unicom-1", "555", sms::DeliveryState::expired, "", at(2)});
+  r = apply_receipt(store, {"unicom-1", "555", sms::DeliveryState::expired, "", at(2)});
   EXPECT_EQ(r.value.outbox_id, two);
   EXPECT_EQ(r.value.message_state, OutboxState::expired);
 }
