@@ -81,21 +81,13 @@ CommitResult Store::commit(WriteBatch& batch, const Decide& decide) {
   });
 }
 
-namespace {
-template <class T>
-Outcome<T> failed_from(const CommitResult& r) {
-  Outcome<T> out;
-  out.error = r.error;
-  out.message = r.message;
-  return out;
-}
-}  // namespace
+namespace {}  // namespace
 
 Outcome<std::int64_t> Store::enqueue(const OutboxRequest& sms) {
   WriteBatch batch;
   batch.outbox.push_back(sms);
   CommitResult r = commit(batch);
-  if (!r) return failed_from<std::int64_t>(r);
+  if (!r) return {0, r.error, r.message};
   return {r.outbox.front(), {}, {}};
 }
 

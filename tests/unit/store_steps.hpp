@@ -14,13 +14,6 @@
 namespace lianxin::store {
 
 namespace steps_detail {
-template <class T>
-Outcome<T> failed(const CommitResult& r) {
-  Outcome<T> out;
-  out.error = r.error;
-  out.message = r.message;
-  return out;
-}
 inline Status status(const CommitResult& r) {
   return {r.error, r.message};
 }
@@ -30,7 +23,7 @@ inline Outcome<InboxInsert> insert_inbox(Store& store, const InboxPart& part) {
   WriteBatch batch;
   batch.inbox.push_back(part);
   CommitResult r = store.commit(batch);
-  if (!r) return steps_detail::failed<InboxInsert>(r);
+  if (!r) return {{}, r.error, r.message};
   return {r.inbox.front(), {}, {}};
 }
 
@@ -45,7 +38,7 @@ inline Outcome<std::vector<OutboxMessage>> take_sendable(Store& store, TimePoint
   WriteBatch batch;
   batch.take = TakeRequest{now, limit};
   CommitResult r = store.commit(batch);
-  if (!r) return steps_detail::failed<std::vector<OutboxMessage>>(r);
+  if (!r) return {{}, r.error, r.message};
   return {std::move(r.taken), {}, {}};
 }
 
@@ -71,7 +64,7 @@ inline Outcome<ReceiptMatch> apply_receipt(Store& store, const ReceiptUpdate& re
   WriteBatch batch;
   batch.receipts.push_back(receipt);
   CommitResult r = store.commit(batch);
-  if (!r) return steps_detail::failed<ReceiptMatch>(r);
+  if (!r) return {{}, r.error, r.message};
   return {r.receipts.front(), {}, {}};
 }
 
