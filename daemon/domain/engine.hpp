@@ -36,6 +36,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -203,6 +204,10 @@ class Engine {
   void handle_member(Call& call, const Member& member, std::string_view text);
   void handle_resident(Call& call, std::string_view text);
   void member_accept(Call& call, const Member& member, std::optional<TicketNo> number);
+  // A member's USSD accept or done: the checks they share, then `act` when `allowed(state)`.
+  UssdOutcome ussd_member_action(std::string_view from, TicketNo number, TimePoint now,
+                                 bool (*allowed)(TicketState),
+                                 const std::function<void(Call&, const Member&)>& act);
   void member_resolve(Call& call, const Member& member, std::optional<TicketNo> number,
                       const std::string& note);
   void member_hand_back(Call& call, const Member& member, std::optional<TicketNo> number,

@@ -63,7 +63,9 @@ Engine::UssdOutcome Engine::ussd_report(std::string_view from, const UssdReport&
   return out;
 }
 
-Engine::UssdOutcome Engine::ussd_accept(std::string_view from, TicketNo number, TimePoint now) {
+Engine::UssdOutcome Engine::ussd_member_action(
+    std::string_view from, TicketNo number, TimePoint now, bool (*allowed)(TicketState),
+    const std::function<void(Call&, const Member&)>& act) {
   prune_finished(now);
   Call call(*this, now, std::string(from), std::nullopt);
   UssdOutcome out;
@@ -73,10 +75,8 @@ Engine::UssdOutcome Engine::ussd_accept(std::string_view from, TicketNo number, 
     out.result = refused(UssdActionStatus::not_found, number, "");
   } else if (it->second.assignee != member->id) {
     out.result = refused(UssdActionStatus::not_allowed, number, "不是您的工单");
-  } else if (it->second.state == TicketState::dispatched ||
-             it->second.state == TicketState::reopened ||
-             it->second.state == TicketState::accepted) {
-    member_accept(call, *member, number);
+  } else if (allowed(it->second.state)) {
+    act(call, *member);
     out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   } else {
     out.result =
@@ -88,27 +88,20 @@ Engine::UssdOutcome Engine::ussd_accept(std::string_view from, TicketNo number, 
   return out;
 }
 
+Engine::UssdOutcome Engine::ussd_accept(std::string_view from, TicketNo number, TimePoint now) {
+  return ussd_member_action(
+      from, number, now,
+      [](TicketState s) {
+        return s == TicketState::dispatched || s == TicketState::reopened ||
+               s == TicketState::accepted;
+      },
+      [&](Call& call, const Member& member) { member_accept(call, member, number); });
+}
+
 Engine::UssdOutcome Engine::ussd_done(std::string_view from, TicketNo number, TimePoint now) {
-  prune_finished(now);
-  Call call(*this, now, std::string(from), std::nullopt);
-  UssdOutcome out;
-  const Member* member = directory_->member_by_phone(from);
-  auto it = tickets_.find(number);
-  if (member == nullptr || it == tickets_.end()) {
-    out.result = refused(UssdActionStatus::not_found, number, "");
-  } else if (it->second.assignee != member->id) {
-    out.result = refused(UssdActionStatus::not_allowed, number, "不是您的工单");
-  } else if (is_with_assignee(it->second.state)) {
-    member_resolve(call, *member, number, "");
-    out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
-  } else {
-    out.result =
-        refused(UssdActionStatus::not_allowed, number,
-                std::string(status_word(settings_.templates, Audience::member, it->second.state)));
-  }
-  out.effects = call.finish();
-  drop_sms_to(out.effects, from);
-  return out;
+  return ussd_member_action(
+      from, number, now, is_with_assignee,
+      [&](Call& call, const Member& member) { member_resolve(call, member, number, ""); });
 }
 
 Engine::UssdOutcome Engine::ussd_rate(std::string_view from, TicketNo number, int score,
