@@ -77,6 +77,9 @@ class ControlCommands {
   Gateway& gateway() { return gateway_; }
 
  private:
+  // Longest free text and grid list a request may carry (control_commands.cpp, control_orders.cpp).
+  static constexpr std::size_t kMaxReason = 500;
+  static constexpr std::size_t kMaxGrids = 5000;
   struct Watch;
 
   void status(const std::shared_ptr<ControlReply>& reply);
