@@ -35,6 +35,7 @@
 #include "protocol/pdu.hpp"
 #include "protocol/segment.hpp"
 #include "protocol/text.hpp"
+#include "tests/bench/smpp_frames.hpp"
 #include "tests/integration/daemon_process.hpp"
 #include "tests/integration/synthetic_site.hpp"
 
@@ -148,28 +149,6 @@ inline Options parse_options(int argc, char** argv) {
 }
 
 // ------------------------------------------------------------------ small helpers
-
-inline std::uint32_t read_be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-inline void write_be32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
-
-void append_header(Bytes& out, std::uint32_t length, smpp::CommandId id, std::uint32_t status,
-                   std::uint32_t sequence) {
-  const std::size_t at = out.size();
-  out.resize(at + 16);
-  write_be32(&out[at], length);
-  write_be32(&out[at + 4], static_cast<std::uint32_t>(id));
-  write_be32(&out[at + 8], status);
-  write_be32(&out[at + 12], sequence);
-}
 
 inline std::string national(std::string_view address) {
   std::string digits;

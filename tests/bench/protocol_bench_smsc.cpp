@@ -13,34 +13,13 @@
 #include <vector>
 
 #include "protocol/pdu.hpp"
+#include "tests/bench/smpp_frames.hpp"
 
 namespace protocol_bench {
 
-namespace {
-
-std::uint32_t read_be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-void write_be32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
-
-void append_header(Bytes& out, std::uint32_t length, std::uint32_t id, std::uint32_t status,
-                   std::uint32_t sequence) {
-  const std::size_t at = out.size();
-  out.resize(at + 16);
-  write_be32(&out[at], length);
-  write_be32(&out[at + 4], id);
-  write_be32(&out[at + 8], status);
-  write_be32(&out[at + 12], sequence);
-}
-
-}  // namespace
+using lianxin::bench::append_header;
+using lianxin::bench::read_be32;
+using lianxin::bench::write_be32;
 
 struct LoadSmsc::Conn : std::enable_shared_from_this<LoadSmsc::Conn> {
   Conn(asio::io_context& io, const std::vector<Bytes>& frame_set, LoadPlan load_plan,
@@ -116,8 +95,7 @@ struct LoadSmsc::Conn : std::enable_shared_from_this<LoadSmsc::Conn> {
     switch (static_cast<CommandId>(id)) {
       case CommandId::bind_transceiver: {
         static constexpr char system_id[] = "loadsmsc";
-        append_header(out, 16 + sizeof system_id,
-                      static_cast<std::uint32_t>(CommandId::bind_transceiver_resp), 0, sequence);
+        append_header(out, 16 + sizeof system_id, CommandId::bind_transceiver_resp, 0, sequence);
         out.insert(out.end(), system_id, system_id + sizeof system_id);  // with its NUL
         bound = true;
         if (plan.rate > 0) {
@@ -127,12 +105,11 @@ struct LoadSmsc::Conn : std::enable_shared_from_this<LoadSmsc::Conn> {
         return;
       }
       case CommandId::enquire_link:
-        append_header(out, 16, static_cast<std::uint32_t>(CommandId::enquire_link_resp), 0,
-                      sequence);
+        append_header(out, 16, CommandId::enquire_link_resp, 0, sequence);
         ++result.enquire_links;
         return;
       case CommandId::unbind:
-        append_header(out, 16, static_cast<std::uint32_t>(CommandId::unbind_resp), 0, sequence);
+        append_header(out, 16, CommandId::unbind_resp, 0, sequence);
         close_after_write = true;
         return;
       case CommandId::deliver_sm_resp: {
@@ -158,8 +135,7 @@ struct LoadSmsc::Conn : std::enable_shared_from_this<LoadSmsc::Conn> {
       }
       default:
         if (!smpp::is_response(id))
-          append_header(out, 16, static_cast<std::uint32_t>(CommandId::generic_nack),
-                        smpp::status::invalid_cmd_id, sequence);
+          append_header(out, 16, CommandId::generic_nack, smpp::status::invalid_cmd_id, sequence);
         return;
     }
   }
