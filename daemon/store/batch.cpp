@@ -1,6 +1,8 @@
 #include "daemon/store/batch.hpp"
 
 #include <iterator>
+#include <tuple>
+#include <utility>
 
 namespace lianxin::store {
 
@@ -39,6 +41,16 @@ void WriteBatch::add(const domain::Effects& effects, std::string_view source, Ti
 }
 
 namespace {
+
+// Every list of a batch, once: append, empty and clear go through it. (The counter and the take
+// request are not lists and are handled beside it.)
+template <class Batch>
+auto lists_of(Batch& b) {
+  return std::tie(b.inbox, b.processed, b.tickets, b.events, b.points, b.subscriptions,
+                  b.corrections, b.meetings, b.attendance, b.broadcasts, b.outbox, b.submitted,
+                  b.retries, b.failures, b.receipts);
+}
+
 template <class T>
 void move_append(std::vector<T>& to, std::vector<T>& from) {
   if (to.empty()) {
@@ -48,56 +60,32 @@ void move_append(std::vector<T>& to, std::vector<T>& from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
   from.clear();
 }
+
 }  // namespace
 
 void WriteBatch::append(WriteBatch&& later) {
-  move_append(inbox, later.inbox);
-  move_append(processed, later.processed);
-  move_append(tickets, later.tickets);
-  move_append(events, later.events);
-  move_append(points, later.points);
-  move_append(subscriptions, later.subscriptions);
-  move_append(corrections, later.corrections);
+  auto to = lists_of(*this);
+  auto from = lists_of(later);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (move_append(std::get<I>(to), std::get<I>(from)), ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<decltype(to)>>{});
   if (later.next_ticket_number &&
       (!next_ticket_number || *later.next_ticket_number > *next_ticket_number)) {
     next_ticket_number = later.next_ticket_number;
   }
-  move_append(meetings, later.meetings);
-  move_append(attendance, later.attendance);
-  move_append(broadcasts, later.broadcasts);
-  move_append(outbox, later.outbox);
-  move_append(submitted, later.submitted);
-  move_append(retries, later.retries);
-  move_append(failures, later.failures);
-  move_append(receipts, later.receipts);
   if (!take) take = later.take;
   later.clear();
 }
 
 bool WriteBatch::empty() const {
-  return inbox.empty() && processed.empty() && tickets.empty() && events.empty() &&
-         points.empty() && subscriptions.empty() && corrections.empty() && !next_ticket_number &&
-         meetings.empty() && attendance.empty() && broadcasts.empty() && outbox.empty() &&
-         submitted.empty() && retries.empty() && failures.empty() && receipts.empty() && !take;
+  return std::apply([](const auto&... list) { return (list.empty() && ...); }, lists_of(*this)) &&
+         !next_ticket_number && !take;
 }
 
 void WriteBatch::clear() {
-  inbox.clear();
-  processed.clear();
-  tickets.clear();
-  events.clear();
-  points.clear();
-  subscriptions.clear();
-  corrections.clear();
+  std::apply([](auto&... list) { (list.clear(), ...); }, lists_of(*this));
   next_ticket_number.reset();
-  meetings.clear();
-  attendance.clear();
-  broadcasts.clear();
-  outbox.clear();
-  submitted.clear();
-  retries.clear();
-  failures.clear();
-  receipts.clear();
   take.reset();
 }
 
