@@ -201,9 +201,9 @@ TEST(MaskNumbersInText, NoReadableMobileSurvivesWhatTheFuzzerFound) {
     }
     return false;
   };
-  for (const char* text : {"x+8613800001234", "id:a+13800001234", "+86 138 0000 1234 5678 9012",
-                           "13800001234-13900005678-1", "2026+86139000003x+008613900000003",
-                           "+0086 139 0000 0003"}) {
+  for (const char* text :
+       {"x+8613800001234", "id:a+13800001234", "+86 138 0000 1234 5678 9012",
+        "13800001234-13900005678-1", "2026+86139000003x+008613900000003", "+0086 139 0000 0003"}) {
     const std::string masked = mask_numbers_in_text(text);
     EXPECT_FALSE(readable(masked)) << text << " → " << masked;
   }
