@@ -162,18 +162,6 @@ class ControlTest : public DaemonSite {
     const std::string to = (*dispatch)["to"].str();
     return {number, to.substr(to.size() - 11)};
   }
-
-  store::Store open_store() { return store::Store::open(database().string()); }
-  std::optional<domain::Ticket> ticket(TicketNo number) {
-    store::Store store = open_store();
-    auto found = store.find_ticket(number);
-    return found ? found.value : std::nullopt;
-  }
-  std::vector<domain::TicketEvent> history(TicketNo number) {
-    store::Store store = open_store();
-    auto found = store.ticket_history(number);
-    return found ? found.value : std::vector<domain::TicketEvent>{};
-  }
 };
 
 }  // namespace lianxin::testing

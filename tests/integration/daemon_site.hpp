@@ -24,8 +24,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "daemon/store/store.hpp"
 #include "tests/integration/daemon_process.hpp"
 #include "tests/integration/smsc_sim.hpp"
 
@@ -206,6 +208,41 @@ class DaemonSite : public ::testing::Test {
   }
 
   std::filesystem::path database() const { return dir_ / "lianxin.db"; }
+
+  // The daemon's database, opened beside it (WAL: readers do not block lianxind).
+  store::Store open_store() { return store::Store::open(database().string()); }
+
+  std::optional<domain::Ticket> ticket(domain::TicketNo number) {
+    store::Store store = open_store();
+    auto found = store.find_ticket(number);
+    return found ? found.value : std::nullopt;
+  }
+
+  std::vector<domain::Ticket> tickets_reported_by(const std::string& e164) {
+    store::Store store = open_store();
+    store::TicketFilter filter;
+    filter.reporter = e164;
+    auto found = store.list_tickets(filter);
+    return found ? found.value : std::vector<domain::Ticket>{};
+  }
+
+  std::vector<domain::TicketEvent> history(domain::TicketNo number) {
+    store::Store store = open_store();
+    auto found = store.ticket_history(number);
+    return found ? found.value : std::vector<domain::TicketEvent>{};
+  }
+
+  // True once the ticket is in `state` (polled in the database).
+  bool wait_state(domain::TicketNo number, domain::TicketState state,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto t = ticket(number);
+      if (t && t->state == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
 
   std::vector<std::string> sim_args_{"--password", "secret"};  // a fixture may add to them
   std::vector<std::string> environment_;                       // lianxind's, beside NOTIFY_SOCKET

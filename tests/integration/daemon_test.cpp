@@ -84,34 +84,6 @@ class DaemonTest : public DaemonSite {
         "message", [&](const Json& e) { return !ends_with_number(e["to"].str(), national); });
   }
 
-  // Opens the daemon's database alongside it (WAL: readers do not block the daemon).
-  store::Store open_store() { return store::Store::open(database().string()); }
-
-  std::optional<domain::Ticket> ticket(domain::TicketNo number) {
-    store::Store store = open_store();
-    auto found = store.find_ticket(number);
-    return found ? found.value : std::nullopt;
-  }
-
-  std::vector<domain::Ticket> tickets_of(const std::string& reporter_e164) {
-    store::Store store = open_store();
-    store::TicketFilter filter;
-    filter.reporter = reporter_e164;
-    auto found = store.list_tickets(filter);
-    return found ? found.value : std::vector<domain::Ticket>{};
-  }
-
-  bool wait_state(domain::TicketNo number, domain::TicketState state,
-                  std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto t = ticket(number);
-      if (t && t->state == state) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-
   std::string watchdog_usec_;
 };
 
@@ -125,7 +97,7 @@ TEST_F(DaemonTest, OneReportFromSmsToRating) {
   const auto dispatch = wait_sms_not_to(villager);
   ASSERT_TRUE(dispatch) << "no dispatch SMS";
 
-  const auto tickets = tickets_of("+8613800000051");
+  const auto tickets = tickets_reported_by("+8613800000051");
   ASSERT_EQ(tickets.size(), 1u);
   const domain::Ticket& t = tickets.front();
   const std::string number = std::to_string(t.number);
@@ -203,7 +175,7 @@ TEST_F(DaemonTest, ThreePartChineseReportBecomesOneTicket) {
   deliver(villager2, long_report, "udh8");
   const auto confirmation = wait_sms_to(villager2);
   ASSERT_TRUE(confirmation);
-  const auto tickets = tickets_of("+8613800000053");
+  const auto tickets = tickets_reported_by("+8613800000053");
   ASSERT_EQ(tickets.size(), 1u);
   EXPECT_EQ(tickets.front().text, long_report);
   EXPECT_NE((*confirmation)["text"].str().find("工单号" + std::to_string(tickets.front().number)),
@@ -342,7 +314,7 @@ TEST_F(DaemonTest, RestartAfterKillKeepsTheTicketAndItsNumbers) {
   start_bound();
   deliver(villager, "石板桥的栏杆断了一截，小孩过桥很危险");
   ASSERT_TRUE(wait_sms_to(villager));
-  const auto before = tickets_of("+8613800000051");
+  const auto before = tickets_reported_by("+8613800000051");
   ASSERT_EQ(before.size(), 1u);
   daemon_->signal(SIGKILL);
   ASSERT_TRUE(daemon_->wait_exit(5s));
@@ -350,7 +322,7 @@ TEST_F(DaemonTest, RestartAfterKillKeepsTheTicketAndItsNumbers) {
   start_bound();
   deliver(villager2, "后山的路被塌方的土堵住了");
   ASSERT_TRUE(wait_sms_to(villager2));
-  const auto after = tickets_of("+8613800000053");
+  const auto after = tickets_reported_by("+8613800000053");
   ASSERT_EQ(after.size(), 1u);
   EXPECT_GT(after.front().number, before.front().number);
   EXPECT_EQ(ticket(before.front().number)->state, domain::TicketState::dispatched);

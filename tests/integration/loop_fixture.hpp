@@ -146,26 +146,8 @@ class LoopTest : public DaemonSite {
     return filed;
   }
 
-  store::Store open_store() { return store::Store::open(database().string()); }
-
-  std::optional<domain::Ticket> ticket(TicketNo number) {
-    store::Store store = open_store();
-    auto found = store.find_ticket(number);
-    return found ? found.value : std::nullopt;
-  }
-
   std::vector<domain::Ticket> tickets_of(const std::string& national) {
-    store::Store store = open_store();
-    store::TicketFilter filter;
-    filter.reporter = e164(national);
-    auto found = store.list_tickets(filter);
-    return found ? found.value : std::vector<domain::Ticket>{};
-  }
-
-  std::vector<domain::TicketEvent> history(TicketNo number) {
-    store::Store store = open_store();
-    auto found = store.ticket_history(number);
-    return found ? found.value : std::vector<domain::TicketEvent>{};
+    return tickets_reported_by(e164(national));
   }
 
   long long points_of(const std::string& member_id) {
@@ -199,16 +181,6 @@ class LoopTest : public DaemonSite {
     }
     sqlite3_close(db);
     return count;
-  }
-
-  bool wait_state(TicketNo number, TicketState state, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto t = ticket(number);
-      if (t && t->state == state) return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
   }
 };
 

@@ -70,7 +70,7 @@ TEST_F(SlaIntegrationTest, ReminderEscalationAndAStoredDeadlineAcrossAKill) {
   // Killed while the leader's 6 s run (once every SMS so far is recorded as submitted: one still
   // in flight at a kill is sent again after the restart, by design); back after they passed.
   for (int i = 0; i < 100; ++i) {
-    store::Store db = store::Store::open((dir_ / "lianxin.db").string());
+    store::Store db = open_store();
     const auto counts = db.outbox_counts();
     if (counts && !counts.value.count(store::OutboxState::sending) &&
         !counts.value.count(store::OutboxState::queued))
@@ -86,7 +86,7 @@ TEST_F(SlaIntegrationTest, ReminderEscalationAndAStoredDeadlineAcrossAKill) {
 
   // Fired once: one escalation to each party, one penalty.
   std::this_thread::sleep_for(1s);
-  store::Store db = store::Store::open((dir_ / "lianxin.db").string());
+  store::Store db = open_store();
   auto history = db.ticket_history(1);
   ASSERT_TRUE(history);
   int to_leader = 0;
