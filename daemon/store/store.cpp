@@ -12,6 +12,13 @@
 
 namespace lianxin::store {
 
+namespace {
+// The daemon migrates before it reads: every ticket column is there (lianxinctl's reports ask
+// the table instead).
+const internal::TicketColumns kAllTicketColumns = internal::TicketColumns::all();
+const std::string kTicketSelect = kAllTicketColumns.select_list();
+}  // namespace
+
 using namespace internal;
 
 // ---- Names ----
@@ -182,12 +189,12 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
                                                      std::chrono::hours closed_retention) {
   return attempt<domain::RestoredState>([&] {
     domain::RestoredState state;
-    SQLite::Statement q(impl_->db, "SELECT " + TicketColumns::all().select_list() +
+    SQLite::Statement q(impl_->db, "SELECT " + kTicketSelect +
                                        " FROM tickets WHERE state NOT IN "
                                        "('closed', 'invalid', 'cancelled') "
                                        "OR updated_at_ms >= ?1 ORDER BY number");
     bind_ms(q, 1, now - closed_retention);
-    while (q.executeStep()) state.tickets.push_back(read_ticket(q, TicketColumns::all()));
+    while (q.executeStep()) state.tickets.push_back(read_ticket(q, kAllTicketColumns));
 
     SQLite::Statement next(impl_->db,
                            "SELECT max(coalesce((SELECT value FROM counters WHERE name = ?1), 0), "
@@ -225,11 +232,10 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
 
 Outcome<std::optional<domain::Ticket>> Store::find_ticket(domain::TicketNo number) {
   return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
-    SQLite::Statement q(impl_->db, "SELECT " + TicketColumns::all().select_list() +
-                                       " FROM tickets WHERE number = ?1");
+    SQLite::Statement q(impl_->db, "SELECT " + kTicketSelect + " FROM tickets WHERE number = ?1");
     bind_int(q, 1, number);
     if (!q.executeStep()) return std::nullopt;
-    return read_ticket(q, TicketColumns::all());
+    return read_ticket(q, kAllTicketColumns);
   });
 }
 
@@ -247,8 +253,7 @@ Outcome<std::vector<domain::TicketEvent>> Store::ticket_history(domain::TicketNo
 Outcome<std::vector<domain::Ticket>> Store::list_tickets(const TicketFilter& filter) {
   return attempt<std::vector<domain::Ticket>>([&] {
     const FilterSql where = filter_sql(filter);
-    std::string sql = "SELECT " + TicketColumns::all().select_list() + " FROM tickets" +
-                      where.where +
+    std::string sql = "SELECT " + kTicketSelect + " FROM tickets" + where.where +
                       (filter.newest_first ? " ORDER BY number DESC" : " ORDER BY number");
     if (filter.limit != 0 || filter.offset != 0) {
       sql += " LIMIT " + (filter.limit == 0 ? std::string("-1") : std::to_string(filter.limit)) +
@@ -257,7 +262,7 @@ Outcome<std::vector<domain::Ticket>> Store::list_tickets(const TicketFilter& fil
     SQLite::Statement q(impl_->db, sql);
     where.bind(q);
     std::vector<domain::Ticket> tickets;
-    while (q.executeStep()) tickets.push_back(read_ticket(q, TicketColumns::all()));
+    while (q.executeStep()) tickets.push_back(read_ticket(q, kAllTicketColumns));
     return tickets;
   });
 }
