@@ -160,17 +160,13 @@ void Engine::reload(Settings settings, Directory directory) {
 
 void Engine::restore(RestoredState state) {
   tickets_.clear();
-  indexed_.clear();
-  by_reporter_.clear();
-  working_.clear();
-  load_.clear();
-  finished_.clear();
+  index_.clear();
   TicketNo highest = 0;
   for (Ticket& ticket : state.tickets) {
     highest = std::max(highest, ticket.number);
     tickets_[ticket.number] = std::move(ticket);
   }
-  for (const auto& [number, ticket] : tickets_) reindex(ticket);
+  for (const auto& [number, ticket] : tickets_) index_.update(ticket);
   // The daemon arms pending_timers() after a restore: that is what is armed now.
   armed_sla_.clear();
   for (const auto& [number, ticket] : tickets_) {
@@ -213,86 +209,7 @@ long long Engine::points_of(std::string_view member) const {
 }
 
 OpenLoad Engine::open_load() const {
-  return load_;
-}
-
-// ---- Indexes ----
-
-Engine::IndexEntry Engine::index_entry_of(const Ticket& ticket) {
-  IndexEntry entry;
-  entry.reporter = ticket.reporter;
-  if (ticket.assignee && is_with_assignee(ticket.state)) entry.working_member = ticket.assignee;
-  if (is_terminal(ticket.state) && ticket.closed_at) entry.finished_at = ticket.closed_at;
-  return entry;
-}
-
-void Engine::reindex(const Ticket& ticket) {
-  IndexEntry entry = index_entry_of(ticket);
-  auto [it, inserted] = indexed_.try_emplace(ticket.number);
-  if (!inserted) {
-    if (it->second == entry) return;
-    remove_from_indexes(ticket.number, it->second);
-  }
-  add_to_indexes(ticket.number, entry);
-  it->second = std::move(entry);
-}
-
-void Engine::unindex(TicketNo number) {
-  auto it = indexed_.find(number);
-  if (it == indexed_.end()) return;
-  remove_from_indexes(number, it->second);
-  indexed_.erase(it);
-}
-
-void Engine::add_to_indexes(TicketNo number, const IndexEntry& entry) {
-  std::vector<TicketNo>& numbers = by_reporter_[entry.reporter];
-  // New tickets have the highest number: appending is the usual case.
-  numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), number), number);
-  if (entry.working_member) {
-    working_[*entry.working_member].insert(number);
-    ++load_[*entry.working_member];
-  }
-  if (entry.finished_at) finished_.emplace(*entry.finished_at, number);
-}
-
-void Engine::remove_from_indexes(TicketNo number, const IndexEntry& entry) {
-  if (auto it = by_reporter_.find(entry.reporter); it != by_reporter_.end()) {
-    std::vector<TicketNo>& numbers = it->second;
-    auto at = std::lower_bound(numbers.begin(), numbers.end(), number);
-    if (at != numbers.end() && *at == number) numbers.erase(at);
-    if (numbers.empty()) by_reporter_.erase(it);
-  }
-  if (entry.working_member) {
-    if (auto it = working_.find(*entry.working_member); it != working_.end()) {
-      it->second.erase(number);
-      if (it->second.empty()) working_.erase(it);
-    }
-    // Members without open tickets are absent from the load, as in a full recount.
-    if (auto it = load_.find(*entry.working_member); it != load_.end() && --it->second == 0) {
-      load_.erase(it);
-    }
-  }
-  if (entry.finished_at) finished_.erase({*entry.finished_at, number});
-}
-
-bool Engine::check_indexes() const {
-  std::unordered_map<TicketNo, IndexEntry> indexed;
-  std::unordered_map<std::string, std::vector<TicketNo>> by_reporter;
-  std::unordered_map<std::string, std::set<TicketNo>> working;
-  OpenLoad load;
-  std::set<std::pair<TimePoint, TicketNo>> finished;
-  for (const auto& [number, ticket] : tickets_) {  // ascending: vectors come out sorted
-    IndexEntry entry = index_entry_of(ticket);
-    by_reporter[entry.reporter].push_back(number);
-    if (entry.working_member) {
-      working[*entry.working_member].insert(number);
-      ++load[*entry.working_member];
-    }
-    if (entry.finished_at) finished.emplace(*entry.finished_at, number);
-    indexed.emplace(number, std::move(entry));
-  }
-  return indexed == indexed_ && by_reporter == by_reporter_ && working == working_ &&
-         load == load_ && finished == finished_;
+  return index_.load();
 }
 
 std::vector<TimerRequest> Engine::pending_timers() const {
@@ -337,24 +254,20 @@ bool Engine::is_urgent(const Ticket& ticket) const {
 }
 
 void Engine::prune_finished(TimePoint now) {
-  // finished_ is ordered by closed_at: only the tickets due are visited.
-  while (!finished_.empty() &&
-         finished_.begin()->first + settings_.windows.closed_retention < now) {
-    const TicketNo number = finished_.begin()->second;
-    auto it = tickets_.find(number);
-    if (it == tickets_.end()) {  // cannot happen: tickets leave only through here
-      finished_.erase(finished_.begin());
-      continue;
+  // The index orders finished tickets by closed_at: only the tickets due are visited.
+  const TimePoint cutoff = now - settings_.windows.closed_retention;
+  while (const std::optional<TicketNo> number = index_.first_finished_before(cutoff)) {
+    auto it = tickets_.find(*number);
+    if (it != tickets_.end()) {
+      const Ticket& t = it->second;
+      if (!(is_terminal(t.state) && t.closed_at && *t.closed_at < cutoff)) {
+        index_.update(t);  // stale entry (a change that bypassed touch): refresh, look again
+        continue;
+      }
+      tickets_.erase(it);
     }
-    const Ticket& t = it->second;
-    if (!(is_terminal(t.state) && t.closed_at &&
-          *t.closed_at + settings_.windows.closed_retention < now)) {
-      reindex(t);  // stale entry (a change that bypassed touch): refresh, look again
-      continue;
-    }
-    unindex(number);
-    armed_sla_.erase(number);
-    tickets_.erase(it);
+    index_.remove(*number);  // (a ticket missing here cannot happen: they leave only here)
+    armed_sla_.erase(*number);
   }
 }
 
@@ -449,7 +362,7 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
     review.route = RouteKind::duty_desk;
     request.category = &review;
   }
-  RouteDecision decision = route_ticket(*directory_, request, load_);
+  RouteDecision decision = route_ticket(*directory_, request, index_.load());
   if (!decision.member) {
     call.log(LogLevel::error,
              "ticket " + std::to_string(ticket.number) +

@@ -57,6 +57,7 @@
 #include "daemon/domain/routing.hpp"
 #include "daemon/domain/settings.hpp"
 #include "daemon/domain/templates.hpp"
+#include "daemon/domain/ticket_index.hpp"
 #include "daemon/domain/ussd.hpp"
 
 namespace lianxin::domain {
@@ -191,9 +192,9 @@ class Engine {
   // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
   std::vector<TimerRequest> pending_timers() const;
   std::optional<Explanation> explain(TicketNo number) const;
-  // True when the internal indexes (by reporter, open load per member, finished tickets) match
-  // a full recount of the tickets. For tests: it is O(n).
-  bool check_indexes() const;
+  // True when the index (by reporter, open load per member, finished tickets) matches a full
+  // recount of the tickets. For tests: it is O(n).
+  bool check_indexes() const { return index_.matches(tickets_); }
 
   const Settings& settings() const { return settings_; }
   const Directory& directory() const { return *directory_; }
@@ -298,21 +299,6 @@ class Engine {
   void points_on_close(Call& call, const Ticket& ticket);
   std::string deadline_text(TimePoint at) const;
 
-  // What one ticket contributes to the indexes; kept per ticket so that a change can be undone
-  // exactly, whatever the ticket looks like now.
-  struct IndexEntry {
-    std::string reporter;
-    std::optional<std::string> working_member;  // assignee while is_with_assignee(state)
-    std::optional<TimePoint> finished_at;       // closed_at of a terminal ticket
-    bool operator==(const IndexEntry&) const = default;
-  };
-  static IndexEntry index_entry_of(const Ticket& ticket);
-  // Brings the indexes up to date with `ticket` (every mutation passes through Call::touch).
-  void reindex(const Ticket& ticket);
-  void unindex(TicketNo number);
-  void add_to_indexes(TicketNo number, const IndexEntry& entry);
-  void remove_from_indexes(TicketNo number, const IndexEntry& entry);
-
   Settings settings_;
   std::shared_ptr<const Directory> directory_;
   std::map<TicketNo, Ticket> tickets_;
@@ -337,12 +323,9 @@ class Engine {
   void forward_note(Call& call, const Ticket& ticket, const std::string& text,
                     const std::string& reply);
   void flush_notes(Call& call, const Ticket& ticket);
-  // Indexes over tickets_, maintained by reindex()/unindex().
-  std::unordered_map<TicketNo, IndexEntry> indexed_;
-  std::unordered_map<std::string, std::vector<TicketNo>> by_reporter_;  // ascending numbers
-  std::unordered_map<std::string, std::set<TicketNo>> working_;         // member → open tickets
-  OpenLoad load_;                                      // member → working_[member].size()
-  std::set<std::pair<TimePoint, TicketNo>> finished_;  // (closed_at, number) of terminal ones
+  // Looks tickets_ up by reporter, assignee and closing time; every change passes through
+  // Call::touch, which updates it.
+  TicketIndex index_;
   TicketNo next_number_;
   std::unordered_map<std::string, long long> points_;
   ReplyLoopGuard loop_guard_;

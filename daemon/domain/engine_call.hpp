@@ -38,7 +38,7 @@ class Engine::Call {
   const Templates& templates() const { return engine_.settings_.templates; }
 
   void touch(const Ticket& ticket, bool created = false) {
-    engine_.reindex(ticket);
+    engine_.index_.update(ticket);
     touched_.insert(ticket.number);
     if (created) created_.insert(ticket.number);
   }
@@ -139,7 +139,7 @@ class Engine::Call {
     for (TicketNo number : touched_) {
       auto it = engine_.tickets_.find(number);
       if (it != engine_.tickets_.end()) {
-        engine_.reindex(it->second);  // cheap when nothing changed since the last touch
+        engine_.index_.update(it->second);  // cheap when nothing changed since the last touch
         engine_.sync_sla_timers(*this, it->second);  // ---- SLA ---- from the stored deadlines
         effects.tickets.push_back(TicketChange{it->second, created_.contains(number)});
       }

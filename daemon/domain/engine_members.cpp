@@ -50,9 +50,7 @@ void Engine::handle_member(Call& call, const Member& member, std::string_view te
 
 std::vector<Ticket*> Engine::member_open_tickets(const Member& member) {
   std::vector<Ticket*> out;
-  auto working = working_.find(member.id);
-  if (working == working_.end()) return out;
-  for (TicketNo number : working->second) {  // ascending numbers
+  for (TicketNo number : index_.working_on(member.id)) {  // ascending numbers
     auto it = tickets_.find(number);
     if (it != tickets_.end()) out.push_back(&it->second);
   }

@@ -112,9 +112,7 @@ bool Engine::own_ticket(const Ticket& ticket, std::string_view member) const {
 
 std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_only) {
   std::vector<Ticket*> out;
-  auto numbers = by_reporter_.find(std::string(phone));
-  if (numbers == by_reporter_.end()) return out;
-  for (TicketNo number : numbers->second) {
+  for (TicketNo number : index_.of_reporter(phone)) {
     auto it = tickets_.find(number);
     if (it != tickets_.end() && !(open_only && is_terminal(it->second.state))) {
       out.push_back(&it->second);
@@ -124,9 +122,8 @@ std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_
 }
 
 Ticket* Engine::latest_reporter_ticket(std::string_view phone, TicketState state) {
-  auto numbers = by_reporter_.find(std::string(phone));
-  if (numbers == by_reporter_.end()) return nullptr;
-  for (auto n = numbers->second.rbegin(); n != numbers->second.rend(); ++n) {
+  const std::vector<TicketNo>& numbers = index_.of_reporter(phone);
+  for (auto n = numbers.rbegin(); n != numbers.rend(); ++n) {
     auto it = tickets_.find(*n);
     if (it != tickets_.end() && it->second.state == state) return &it->second;
   }
