@@ -168,10 +168,7 @@ void Engine::restore(RestoredState state) {
   }
   for (const auto& [number, ticket] : tickets_) index_.update(ticket);
   // The daemon arms pending_timers() after a restore: that is what is armed now.
-  armed_sla_.clear();
-  for (const auto& [number, ticket] : tickets_) {
-    for (const TimerRequest& timer : sla_timers(ticket)) armed_sla_[number][timer.kind] = timer.at;
-  }
+  armed_sla_.restore(settings_, tickets_);
   // Never hand out a number twice, even if the stored counter lags behind the tickets.
   next_number_ = std::max({state.next_ticket_number, settings_.first_ticket_number, highest + 1});
   points_ = std::move(state.points_totals);
@@ -221,7 +218,7 @@ std::vector<TimerRequest> Engine::pending_timers() const {
     if (ticket.state == TicketState::resolved && ticket.verification_deadline) {
       timers.push_back({number, TimerKind::verification, *ticket.verification_deadline, false});
     }
-    for (const TimerRequest& timer : sla_timers(ticket)) timers.push_back(timer);
+    for (const TimerRequest& timer : sla_timers_of(settings_, ticket)) timers.push_back(timer);
   }
   return timers;
 }
@@ -267,7 +264,7 @@ void Engine::prune_finished(TimePoint now) {
       tickets_.erase(it);
     }
     index_.remove(*number);  // (a ticket missing here cannot happen: they leave only here)
-    armed_sla_.erase(*number);
+    armed_sla_.forget(*number);
   }
 }
 
@@ -377,7 +374,7 @@ bool Engine::dispatch(Call& call, Ticket& ticket, std::string_view actor, std::s
   }
   ticket.dispatched_at = call.now;
   ticket.accepted_at.reset();
-  start_clocks(call, ticket, false);
+  start_sla_clocks(settings_, ticket, call.now, false);
   std::string why = "dispatched to " + member + " (" + std::string(to_string(decision.step)) + ")";
   if (!reason.empty()) why += "; " + std::string(reason);
   call.transition(ticket, TicketState::dispatched, actor, why);

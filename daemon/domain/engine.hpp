@@ -56,6 +56,7 @@
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/routing.hpp"
 #include "daemon/domain/settings.hpp"
+#include "daemon/domain/sla_clocks.hpp"
 #include "daemon/domain/templates.hpp"
 #include "daemon/domain/ticket_index.hpp"
 #include "daemon/domain/ussd.hpp"
@@ -281,12 +282,8 @@ class Engine {
   // ---- SLA ---- deadlines, reminders, escalation, problem tickets, points (engine.cpp)
   // Sets not_before (quiet hours: non-urgent, non-reply SMS to members) and expires_at.
   void schedule_sms(OutgoingSms& sms, SmsKind kind, TimePoint now) const;
-  // The SLA timers the ticket's stored state asks for (what pending_timers() re-arms).
-  std::vector<TimerRequest> sla_timers(const Ticket& ticket) const;
-  // Emits arm/cancel requests so the daemon's SLA timers for the ticket match sla_timers().
+  // Emits arm/cancel requests so the daemon's SLA timers for the ticket match sla_timers_of().
   void sync_sla_timers(Call& call, const Ticket& ticket);
-  // New accept deadline (and the resolve deadline, on the first dispatch or when `restart`).
-  void start_clocks(Call& call, Ticket& ticket, bool restart_resolve);
   void sla_timer_fired(Call& call, Ticket& ticket, TimerKind kind);
   // Hands the ticket to the first available party at chain index >= `from_step`; false when
   // nobody above can take it.
@@ -338,7 +335,7 @@ class Engine {
   const UssdReport* ussd_choice_ = nullptr;
   void apply_ussd_choice(Reading& reading, LocationMatch& location) const;
   // ---- SLA ---- the SLA timers the daemon has armed, per ticket (kind → time).
-  std::unordered_map<TicketNo, std::map<TimerKind, TimePoint>> armed_sla_;
+  ArmedSlaTimers armed_sla_;
 };
 
 }  // namespace lianxin::domain

@@ -85,7 +85,7 @@ Effects Engine::reassign(TicketNo number, std::string_view member_ref,
   // A ticket without a grid takes the member's first one, so reports group it somewhere.
   if (!ticket->grid && !member->grids.empty()) ticket->grid = member->grids.front();
   // ---- SLA ---- the new member gets a fresh accept deadline; the resolve deadline stays.
-  start_clocks(call, *ticket, false);
+  start_sla_clocks(settings_, *ticket, call.now, false);
   const std::string why = "reassigned to " + member->id +
                           (previous ? " (was " + *previous + ")" : std::string()) + ": " +
                           std::string(reason);

@@ -495,7 +495,7 @@ void Engine::member_assign(Call& call, const Member& leader, const Assign& assig
   }
   ticket->dispatched_at = call.now;
   ticket->accepted_at.reset();
-  start_clocks(call, *ticket, false);
+  start_sla_clocks(settings_, *ticket, call.now, false);
   call.transition(*ticket, TicketState::dispatched, leader.id,
                   "assigned by team leader " + leader.id + " to " + target->id);
   call.log(LogLevel::info,

@@ -219,7 +219,7 @@ void Engine::resident_reopen(Call& call, Ticket& ticket) {
            ticket.number);
   if (ticket.assignee) add_points(call, ticket, settings_.points.reopened, "reopened");
   // A new round: the member gets a new accept and resolve deadline.
-  start_clocks(call, ticket, true);
+  start_sla_clocks(settings_, ticket, call.now, true);
   const int problem_after = settings_.escalation.problem_after;
   const int escalate_on = settings_.verification.escalate_on_reopen;
   if (problem_after > 0 && ticket.reopen_count >= problem_after) {

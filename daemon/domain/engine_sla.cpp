@@ -12,6 +12,7 @@
 #include "daemon/domain/grammar.hpp"
 #include "daemon/domain/normalize.hpp"
 #include "daemon/domain/phone.hpp"
+#include "daemon/domain/sla_clocks.hpp"
 
 namespace lianxin::domain {
 
@@ -103,33 +104,6 @@ Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std:
 
 // ---- SLA ----
 
-namespace {
-
-const SlaLimit& accept_limit_of(const Settings& settings, const Ticket& ticket) {
-  if (ticket.escalation_level > 0) return settings.escalation.accept_within;
-  static const Category kDefault;
-  const Category* category = settings.find_category(ticket.category);
-  return (category ? *category : kDefault).accept_within;
-}
-
-const SlaLimit& resolve_limit_of(const Settings& settings, const Ticket& ticket) {
-  if (ticket.escalation_level > 0) return settings.escalation.resolve_within;
-  static const Category kDefault;
-  const Category* category = settings.find_category(ticket.category);
-  return (category ? *category : kDefault).resolve_within;
-}
-
-const Reminder& reminder_of(const Settings& settings, const Ticket& ticket) {
-  const Category* category = settings.find_category(ticket.category);
-  return category && category->reminder ? *category->reminder : settings.sla.reminder;
-}
-
-bool waits_for_accept(TicketState state) {
-  return state == TicketState::dispatched || state == TicketState::reopened;
-}
-
-}  // namespace
-
 void Engine::schedule_sms(OutgoingSms& sms, SmsKind kind, TimePoint now) const {
   const Sla& sla = settings_.sla;
   TimePoint from = now;
@@ -146,61 +120,9 @@ void Engine::schedule_sms(OutgoingSms& sms, SmsKind kind, TimePoint now) const {
   if (validity.count() > 0) sms.expires_at = from + validity;
 }
 
-std::vector<TimerRequest> Engine::sla_timers(const Ticket& t) const {
-  std::vector<TimerRequest> out;
-  if (waits_for_accept(t.state) && t.accept_deadline) {
-    if (t.reminded_for != t.accept_deadline) {
-      if (auto at = reminder_time(*t.accept_deadline, accept_limit_of(settings_, t),
-                                  reminder_of(settings_, t))) {
-        out.push_back({t.number, TimerKind::accept_reminder, *at, false});
-      }
-    }
-    out.push_back({t.number, TimerKind::accept_overdue, *t.accept_deadline, false});
-  }
-  if (is_with_assignee(t.state) && t.resolve_deadline) {
-    if (t.reminded_for != t.resolve_deadline) {
-      if (auto at = reminder_time(*t.resolve_deadline, resolve_limit_of(settings_, t),
-                                  reminder_of(settings_, t))) {
-        out.push_back({t.number, TimerKind::resolve_reminder, *at, false});
-      }
-    }
-    out.push_back({t.number, TimerKind::resolve_overdue, *t.resolve_deadline, false});
-  }
-  return out;
-}
-
 void Engine::sync_sla_timers(Call& call, const Ticket& ticket) {
-  std::map<TimerKind, TimePoint> wanted;
-  for (const TimerRequest& timer : sla_timers(ticket)) wanted[timer.kind] = timer.at;
-  auto it = armed_sla_.find(ticket.number);
-  if (it == armed_sla_.end() && wanted.empty()) return;
-  std::map<TimerKind, TimePoint> armed;
-  if (it != armed_sla_.end()) armed = std::move(it->second);
-  for (const auto& [kind, at] : armed) {
-    if (!wanted.contains(kind)) {
-      call.effects.timers.push_back({ticket.number, kind, call.now, true});
-    }
-  }
-  for (const auto& [kind, at] : wanted) {
-    auto old = armed.find(kind);
-    if (old == armed.end() || old->second != at) {
-      call.effects.timers.push_back({ticket.number, kind, at, false});
-    }
-  }
-  if (wanted.empty()) {
-    armed_sla_.erase(ticket.number);
-  } else {
-    armed_sla_[ticket.number] = std::move(wanted);
-  }
-}
-
-void Engine::start_clocks(Call& call, Ticket& ticket, bool restart_resolve) {
-  const Sla& sla = settings_.sla;
-  ticket.accept_deadline =
-      add_limit(call.now, accept_limit_of(settings_, ticket), sla.calendar, sla.time_zone);
-  if (restart_resolve || !ticket.resolve_deadline) {
-    ticket.resolve_deadline =
-        add_limit(call.now, resolve_limit_of(settings_, ticket), sla.calendar, sla.time_zone);
+  for (const TimerRequest& request : armed_sla_.sync(settings_, ticket, call.now)) {
+    call.effects.timers.push_back(request);
   }
 }
 
@@ -210,35 +132,19 @@ std::string Engine::deadline_text(TimePoint at) const {
 
 void Engine::sla_timer_fired(Call& call, Ticket& ticket, TimerKind kind) {
   // The daemon dropped the timer when it fired; what is still due is re-armed by finish().
-  if (auto armed = armed_sla_.find(ticket.number); armed != armed_sla_.end()) {
-    armed->second.erase(kind);
-  }
+  armed_sla_.fired(ticket.number, kind);
   const bool accept_phase = kind == TimerKind::accept_reminder || kind == TimerKind::accept_overdue;
   const bool reminder = kind == TimerKind::accept_reminder || kind == TimerKind::resolve_reminder;
-  const std::optional<TimePoint>& deadline =
-      accept_phase ? ticket.accept_deadline : ticket.resolve_deadline;
-  const bool in_phase =
-      accept_phase ? waits_for_accept(ticket.state) : is_with_assignee(ticket.state);
   // The stored ticket decides: a timer for a phase the ticket has left, for a deadline it no
   // longer has, or before its time, is stale.
-  std::optional<TimePoint> due;
-  if (in_phase && deadline) {
-    if (!reminder) {
-      due = deadline;
-    } else if (ticket.reminded_for != deadline) {
-      due = reminder_time(
-          *deadline,
-          accept_phase ? accept_limit_of(settings_, ticket) : resolve_limit_of(settings_, ticket),
-          reminder_of(settings_, ticket));
-    }
-  }
+  const std::optional<TimePoint> due = sla_due(settings_, ticket, kind);
   if (!due || call.now < *due) {
     call.log(LogLevel::debug, "stale " + std::string(to_string(kind)) + " timer: ignored",
              ticket.number);
     sync_sla_timers(call, ticket);  // re-arms what is still wanted (e.g. after a reload)
     return;
   }
-  const TimePoint at = *deadline;
+  const TimePoint at = *(accept_phase ? ticket.accept_deadline : ticket.resolve_deadline);
   const std::string phase = accept_phase ? "accept" : "resolve";
   if (reminder && call.now >= at) {
     // Late (the daemon was down): "accept by 20:00" at 21:00 helps nobody; the overdue timer,
@@ -328,7 +234,7 @@ bool Engine::escalate(Call& call, Ticket& ticket, std::size_t from_step, const s
     }
     ticket.dispatched_at = call.now;
     ticket.accepted_at.reset();
-    start_clocks(call, ticket, true);  // escalation limits, level > 0
+    start_sla_clocks(settings_, ticket, call.now, true);  // escalation limits, level > 0
     call.transition(ticket, TicketState::dispatched, kSystem,
                     "escalated to " + *party + " (" + std::string(to_string(chain[i])) +
                         ", level " + std::to_string(ticket.escalation_level) + "): " + why);

@@ -1,0 +1,50 @@
+// A ticket's SLA clocks (pure): when it must be accepted and resolved (its category's limits, the
+// escalation limits once escalated), when the reminder before each deadline goes, which timers
+// its stored state asks for, and which of them the daemon has armed, so that after any change
+// exactly the difference is armed or cancelled. What happens when a clock runs out (reminder SMS,
+// penalty points, escalation) is the engine's (engine_sla.cpp).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/domain/effects.hpp"
+#include "daemon/domain/model.hpp"
+#include "daemon/domain/settings.hpp"
+
+namespace lianxin::domain {
+
+// Sets a new accept deadline from `now`; the resolve deadline too on the first dispatch (none
+// yet) or when `restart_resolve`.
+void start_sla_clocks(const Settings& settings, Ticket& ticket, TimePoint now,
+                      bool restart_resolve);
+
+// The SLA timers the ticket's stored state asks for: reminder and overdue for the phase it is in
+// (accept while dispatched or reopened, resolve while with the assignee); no reminder for a
+// deadline already reminded of.
+std::vector<TimerRequest> sla_timers_of(const Settings& settings, const Ticket& ticket);
+
+// When an SLA timer of `kind` that fired is due for the ticket as stored; nullopt when it is
+// stale (the ticket left that phase, has no such deadline, or was reminded already).
+std::optional<TimePoint> sla_due(const Settings& settings, const Ticket& ticket, TimerKind kind);
+
+// The SLA timers the daemon has armed, per ticket.
+class ArmedSlaTimers {
+ public:
+  // After a restore the daemon arms every ticket's sla_timers_of(): that is what is armed then.
+  void restore(const Settings& settings, const std::map<TicketNo, Ticket>& tickets);
+  // The arm and cancel requests that make the armed timers what the ticket asks for now (none
+  // when nothing changed); records them as armed.
+  std::vector<TimerRequest> sync(const Settings& settings, const Ticket& ticket, TimePoint now);
+  // The daemon drops a timer when it fires.
+  void fired(TicketNo ticket, TimerKind kind);
+  void forget(TicketNo ticket);
+  std::size_t size() const { return armed_.size(); }
+
+ private:
+  std::unordered_map<TicketNo, std::map<TimerKind, TimePoint>> armed_;
+};
+
+}  // namespace lianxin::domain
