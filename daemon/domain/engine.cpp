@@ -83,33 +83,6 @@ std::optional<TimerKind> timer_kind_from_string(std::string_view text) {
   return std::nullopt;
 }
 
-// ---- ReplyLoopGuard ----
-
-bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint now) {
-  prune(now);
-  // Two hashes mixed (boost::hash_combine's recipe), so ("ab", "c") and ("a", "bc") differ.
-  std::uint64_t key = std::hash<std::string_view>{}(to);
-  key ^= std::hash<std::string_view>{}(text) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
-  std::vector<TimePoint>& times = sent_[key];
-  auto expired = std::find_if(times.begin(), times.end(),
-                              [&](TimePoint at) { return at > now - rules_.period; });
-  times.erase(times.begin(), expired);
-  if (rules_.max_repeats > 0 && times.size() >= static_cast<std::size_t>(rules_.max_repeats)) {
-    return false;
-  }
-  times.push_back(now);
-  return true;
-}
-
-void ReplyLoopGuard::prune(TimePoint now) {
-  // Forget whole conversations that went quiet, at most once per period.
-  if (now - last_prune_ < rules_.period) return;
-  last_prune_ = now;
-  std::erase_if(sent_, [&](const auto& entry) {
-    return entry.second.empty() || entry.second.back() <= now - rules_.period;
-  });
-}
-
 // ---- Explanation ----
 
 std::string Explanation::text() const {
@@ -149,12 +122,14 @@ Engine::Engine(Settings settings, Directory directory)
     : settings_(std::move(settings)),
       directory_(std::make_shared<const Directory>(std::move(directory))),
       next_number_(settings_.first_ticket_number),
-      loop_guard_(settings_.loop_protection) {}
+      loop_guard_(settings_.loop_protection),
+      sender_rate_(settings_.loop_protection) {}
 
 void Engine::reload(Settings settings, Directory directory) {
   settings_ = std::move(settings);
   directory_ = std::make_shared<const Directory>(std::move(directory));
   loop_guard_.set_rules(settings_.loop_protection);
+  sender_rate_.set_rules(settings_.loop_protection);
   next_number_ = std::max(next_number_, settings_.first_ticket_number);
 }
 
@@ -286,7 +261,7 @@ Effects Engine::on_sms(std::string_view from, std::string_view text, TimePoint n
       recent_inbound_.pop_front();
     }
   }
-  call.throttled = note_sender(call.from, now);
+  call.throttled = sender_rate_.note(call.from, now);
   if (call.throttled) {
     call.log(LogLevel::notice, "sender " + call.mask(call.from) + " throttled (more than " +
                                    std::to_string(settings_.loop_protection.sender_per_minute) +

@@ -51,6 +51,7 @@
 #include "daemon/domain/classify.hpp"
 #include "daemon/domain/effects.hpp"
 #include "daemon/domain/grammar.hpp"
+#include "daemon/domain/guards.hpp"
 #include "daemon/domain/language.hpp"
 #include "daemon/domain/meetings.hpp"
 #include "daemon/domain/model.hpp"
@@ -62,27 +63,6 @@
 #include "daemon/domain/ussd.hpp"
 
 namespace lianxin::domain {
-
-// ---- Pieces with one job each ----
-
-// Same text to the same number more than max_repeats times within the period → hold.
-class ReplyLoopGuard {
- public:
-  explicit ReplyLoopGuard(LoopProtection rules) : rules_(rules) {}
-  void set_rules(LoopProtection rules) { rules_ = rules; }
-  // True when the SMS may go; records it. False: hold it.
-  bool allow(std::string_view to, std::string_view text, TimePoint now);
-
- private:
-  void prune(TimePoint now);
-  LoopProtection rules_;
-  // A 64-bit hash of (destination, text) → send times within the period, oldest first. Every
-  // SMS sent in the last period has an entry, so an entry must be small: the hash instead of
-  // the text (a collision would at worst count another pair's sends: 1 in 2^64 per pair), and a
-  // vector holding at most max_repeats times rather than a deque's chunk.
-  std::unordered_map<std::uint64_t, std::vector<TimePoint>> sent_;
-  TimePoint last_prune_{};
-};
 
 // Why a ticket is where it is: category, grid, route (for `lianxinctl explain`).
 struct Explanation {
@@ -313,10 +293,6 @@ class Engine {
     std::optional<TimePoint> last_sent;
   };
   std::map<TicketNo, NoteBatch> note_batches_;
-  // When each number's recent SMS came (the last minute): flood throttling.
-  std::unordered_map<std::string, std::deque<TimePoint>> sender_times_;
-  bool note_sender(const std::string& from, TimePoint now);  // true: throttled
-  bool flooding(const std::string& phone, TimePoint now) const;
   void forward_note(Call& call, const Ticket& ticket, const std::string& text,
                     const std::string& reply);
   void flush_notes(Call& call, const Ticket& ticket);
@@ -326,6 +302,7 @@ class Engine {
   TicketNo next_number_;
   std::unordered_map<std::string, long long> points_;
   ReplyLoopGuard loop_guard_;
+  SenderRateGuard sender_rate_;  // flood throttling
   std::deque<std::int64_t> recent_inbound_;
   std::unordered_set<std::int64_t> recent_inbound_set_;
   // ---- meetings ----

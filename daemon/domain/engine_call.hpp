@@ -32,7 +32,7 @@ class Engine::Call {
   const TimePoint now;
   const std::string from;  // sender phone, empty for timers and operators
   const std::optional<std::int64_t> inbound;
-  bool throttled = false;  // the sender floods: nothing is answered (Engine::note_sender)
+  bool throttled = false;  // the sender floods: nothing is answered (SenderRateGuard)
   Effects effects;
 
   const Templates& templates() const { return engine_.settings_.templates; }

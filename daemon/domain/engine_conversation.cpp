@@ -11,7 +11,6 @@
 namespace lianxin::domain {
 namespace {
 
-constexpr std::size_t kRememberedSenders = 20000;
 constexpr std::size_t kBatchedNoteChars = 200;  // a batched 群众补充 stays a few SMS parts
 
 // Notes go to the member while the ticket is with her (or waits for its rating).
@@ -105,32 +104,8 @@ void Engine::member_short_reply(Call& call, const Member& member) {
 
 // ---- bursts ----
 
-bool Engine::note_sender(const std::string& from, TimePoint now) {
-  if (from.empty()) return false;
-  std::deque<TimePoint>& times = sender_times_[from];
-  times.push_back(now);
-  while (!times.empty() && times.front() + std::chrono::minutes(1) <= now) times.pop_front();
-  if (sender_times_.size() > kRememberedSenders) {  // forget numbers quiet for a minute
-    std::erase_if(sender_times_, [now](const auto& entry) {
-      return entry.second.empty() || entry.second.back() + std::chrono::minutes(1) <= now;
-    });
-  }
-  return flooding(from, now);
-}
-
-bool Engine::flooding(const std::string& phone, TimePoint now) const {
-  auto it = sender_times_.find(phone);
-  if (it == sender_times_.end()) return false;
-  const auto recent = std::count_if(it->second.begin(), it->second.end(), [now](TimePoint t) {
-    return t + std::chrono::minutes(1) > now;
-  });
-  return recent > settings_.loop_protection.sender_per_minute;
-}
-
 std::size_t Engine::throttled_senders(TimePoint now) const {
-  return static_cast<std::size_t>(
-      std::count_if(sender_times_.begin(), sender_times_.end(),
-                    [&](const auto& entry) { return flooding(entry.first, now); }));
+  return sender_rate_.flooding_count(now);
 }
 
 // A villager's note to her ticket: to its member at once, or with the next batch when one went
@@ -170,7 +145,8 @@ void Engine::flush_notes(Call& call, const Ticket& ticket) {
     note_batches_.erase(it);
     return;
   }
-  if (flooding(ticket.reporter, call.now)) {  // forwards wait until the number slows down
+  if (sender_rate_.flooding(ticket.reporter,
+                            call.now)) {  // forwards wait until the number slows down
     call.arm(ticket, TimerKind::note_batch, call.now + settings_.windows.note_batch);
     return;
   }
