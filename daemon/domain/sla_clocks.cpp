@@ -1,5 +1,6 @@
 #include "daemon/domain/sla_clocks.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace lianxin::domain {
@@ -83,43 +84,67 @@ std::optional<TimePoint> sla_due(const Settings& settings, const Ticket& ticket,
   return reminder_for(settings, ticket, *deadline, accept_phase);
 }
 
+namespace {
+
+// The slot of an SLA timer kind in ArmedSlaTimers::Slots.
+// (Only SLA kinds have one: the callers pass nothing else.)
+std::size_t slot(TimerKind kind) {
+  return static_cast<std::size_t>(kind) - static_cast<std::size_t>(TimerKind::accept_reminder);
+}
+constexpr std::array kSlotKinds{TimerKind::accept_reminder, TimerKind::accept_overdue,
+                                TimerKind::resolve_reminder, TimerKind::resolve_overdue};
+
+}  // namespace
+
+ArmedSlaTimers::Slots ArmedSlaTimers::slots_of(const Settings& settings, const Ticket& ticket) {
+  Slots slots;
+  slots.fill(kNone);
+  for (const TimerRequest& timer : sla_timers_of(settings, ticket))
+    slots[slot(timer.kind)] = timer.at;
+  return slots;
+}
+
 void ArmedSlaTimers::restore(const Settings& settings, const std::map<TicketNo, Ticket>& tickets) {
   armed_.clear();
   for (const auto& [number, ticket] : tickets) {
-    for (const TimerRequest& timer : sla_timers_of(settings, ticket)) {
-      armed_[number][timer.kind] = timer.at;
-    }
+    Slots slots = slots_of(settings, ticket);
+    if (slots != Slots{kNone, kNone, kNone, kNone}) armed_.emplace(number, slots);
   }
 }
 
 std::vector<TimerRequest> ArmedSlaTimers::sync(const Settings& settings, const Ticket& ticket,
                                                TimePoint now) {
   std::vector<TimerRequest> requests;
-  std::map<TimerKind, TimePoint> wanted;
-  for (const TimerRequest& timer : sla_timers_of(settings, ticket)) wanted[timer.kind] = timer.at;
+  const Slots wanted = slots_of(settings, ticket);
+  const bool wants_none = wanted == Slots{kNone, kNone, kNone, kNone};
   auto it = armed_.find(ticket.number);
-  if (it == armed_.end() && wanted.empty()) return requests;
-  std::map<TimerKind, TimePoint> armed;
-  if (it != armed_.end()) armed = std::move(it->second);
-  for (const auto& [kind, at] : armed) {
-    if (!wanted.contains(kind)) requests.push_back({ticket.number, kind, now, true});
+  if (it == armed_.end()) {
+    if (wants_none) return requests;
+    it = armed_.emplace(ticket.number, Slots{kNone, kNone, kNone, kNone}).first;
   }
-  for (const auto& [kind, at] : wanted) {
-    auto old = armed.find(kind);
-    if (old == armed.end() || old->second != at) {
-      requests.push_back({ticket.number, kind, at, false});
+  Slots& armed = it->second;
+  // Cancels first, then arms, each in kind order.
+  for (std::size_t i = 0; i < kSlotKinds.size(); ++i) {
+    if (armed[i] != kNone && wanted[i] == kNone) {
+      requests.push_back({ticket.number, kSlotKinds[i], now, true});
     }
   }
-  if (wanted.empty()) {
-    armed_.erase(ticket.number);
+  for (std::size_t i = 0; i < kSlotKinds.size(); ++i) {
+    if (wanted[i] != kNone && armed[i] != wanted[i]) {
+      requests.push_back({ticket.number, kSlotKinds[i], wanted[i], false});
+    }
+  }
+  if (wants_none) {
+    armed_.erase(it);
   } else {
-    armed_[ticket.number] = std::move(wanted);
+    armed = wanted;
   }
   return requests;
 }
 
 void ArmedSlaTimers::fired(TicketNo ticket, TimerKind kind) {
-  if (auto it = armed_.find(ticket); it != armed_.end()) it->second.erase(kind);
+  if (std::find(kSlotKinds.begin(), kSlotKinds.end(), kind) == kSlotKinds.end()) return;
+  if (auto it = armed_.find(ticket); it != armed_.end()) it->second[slot(kind)] = kNone;
 }
 
 void ArmedSlaTimers::forget(TicketNo ticket) {

@@ -5,6 +5,7 @@
 // penalty points, escalation) is the engine's (engine_sla.cpp).
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -44,7 +45,12 @@ class ArmedSlaTimers {
   std::size_t size() const { return armed_.size(); }
 
  private:
-  std::unordered_map<TicketNo, std::map<TimerKind, TimePoint>> armed_;
+  // The four SLA kinds' times, accept_reminder first; kNone where none is armed. A flat array,
+  // not a map: there is an entry for every open ticket.
+  using Slots = std::array<TimePoint, 4>;
+  static constexpr TimePoint kNone = TimePoint::min();
+  static Slots slots_of(const Settings& settings, const Ticket& ticket);
+  std::unordered_map<TicketNo, Slots> armed_;
 };
 
 }  // namespace lianxin::domain
