@@ -24,11 +24,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "daemon/app/engine_timers.hpp"
 #include "daemon/app/http_server.hpp"
 #include "daemon/app/journal.hpp"
 #include "daemon/app/metrics.hpp"
@@ -124,7 +124,6 @@ class Gateway {
     std::string destination;
     std::optional<domain::TicketNo> ticket;
   };
-  using TimerKey = std::pair<domain::TicketNo, domain::TimerKind>;
 
   // transport handlers
   void on_inbound(const transport::InboundPart& part);
@@ -173,8 +172,7 @@ class Gateway {
   bool want_take_ = true;  // the outbox may hold due rows
   std::map<std::uint64_t, InFlight> in_flight_;
 
-  std::map<TimerKey, SystemTime> engine_timers_;
-  std::set<std::pair<SystemTime, TimerKey>> engine_deadlines_;
+  EngineTimers engine_timers_;
   boost::asio::system_timer engine_timer_;
   std::optional<SystemTime> engine_timer_at_;
   boost::asio::steady_timer reassembly_timer_;

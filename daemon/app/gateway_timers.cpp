@@ -10,26 +10,19 @@ namespace lianxin::app {
 // ---- timers ----
 
 void Gateway::arm_engine_timer(const domain::TimerRequest& request) {
-  const TimerKey key{request.ticket, request.kind};
-  if (auto it = engine_timers_.find(key); it != engine_timers_.end()) {
-    engine_deadlines_.erase({it->second, key});
-    engine_timers_.erase(it);
-  }
-  if (!request.cancel) {
-    engine_timers_[key] = request.at;
-    engine_deadlines_.insert({request.at, key});
-  }
+  engine_timers_.apply(request);
   rearm_engine_timer();
 }
 
 void Gateway::rearm_engine_timer() {
   if (stopping_) return;
-  if (engine_deadlines_.empty()) {
+  const std::optional<SystemTime> earliest = engine_timers_.earliest();
+  if (!earliest) {
     if (engine_timer_at_) engine_timer_.cancel();
     engine_timer_at_.reset();
     return;
   }
-  const SystemTime at = engine_deadlines_.begin()->first;
+  const SystemTime at = *earliest;
   if (engine_timer_at_ == at) return;
   engine_timer_at_ = at;
   engine_timer_.expires_at(at);
@@ -44,13 +37,7 @@ void Gateway::engine_timer_fired() {
   engine_timer_at_.reset();
   if (stopping_ || failed_) return;
   const SystemTime now = domain::Clock::now();
-  std::vector<TimerKey> due;
-  while (!engine_deadlines_.empty() && engine_deadlines_.begin()->first <= now) {
-    due.push_back(engine_deadlines_.begin()->second);
-    engine_timers_.erase(due.back());
-    engine_deadlines_.erase(engine_deadlines_.begin());
-  }
-  for (const TimerKey& key : due) {
+  for (const EngineTimers::Key& key : engine_timers_.take_due(now)) {
     journal_.log(LogLevel::debug, "timer " + std::string(domain::to_string(key.second)) + " fired",
                  {{"TICKET_ID", std::to_string(key.first)}});
     apply(engine_.on_timer(key.first, key.second, now), now);
