@@ -12,7 +12,7 @@ bool ReplyLoopGuard::allow(std::string_view to, std::string_view text, TimePoint
   // Two hashes mixed (boost::hash_combine's recipe), so ("ab", "c") and ("a", "bc") differ.
   std::uint64_t key = std::hash<std::string_view>{}(to);
   key ^= std::hash<std::string_view>{}(text) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
-  std::vector<TimePoint>& times = sent_[key];
+  SendTimes& times = sent_[key];
   auto expired = std::find_if(times.begin(), times.end(),
                               [&](TimePoint at) { return at > now - rules_.period; });
   times.erase(times.begin(), expired);
@@ -41,7 +41,7 @@ constexpr std::size_t kRememberedSenders = 20000;  // then numbers quiet for a m
 
 bool SenderRateGuard::note(const std::string& from, TimePoint now) {
   if (from.empty()) return false;
-  std::vector<TimePoint>& times = times_[from];
+  SendTimes& times = times_[from];
   times.erase(times.begin(), std::find_if(times.begin(), times.end(),
                                           [now](TimePoint t) { return t + kMinute > now; }));
   times.push_back(now);

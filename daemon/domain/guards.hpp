@@ -10,12 +10,18 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "daemon/domain/model.hpp"
 #include "daemon/domain/settings.hpp"
 
 namespace lianxin::domain {
+
+// Send times, oldest first. Most numbers and most texts are seen once in a period, so the first
+// time is kept inline: no allocation of its own for an entry of which there are hundreds of
+// thousands on a busy evening.
+using SendTimes = boost::container::small_vector<TimePoint, 1>;
 
 // Same text to the same number more than max_repeats times within the period → hold.
 class ReplyLoopGuard {
@@ -30,9 +36,9 @@ class ReplyLoopGuard {
   LoopProtection rules_;
   // A 64-bit hash of (destination, text) → send times within the period, oldest first. Every
   // SMS sent in the last period has an entry, so an entry must be small: the hash instead of
-  // the text (a collision would at worst count another pair's sends: 1 in 2^64 per pair), and a
-  // vector holding at most max_repeats times rather than a deque's chunk.
-  std::unordered_map<std::uint64_t, std::vector<TimePoint>> sent_;
+  // the text (a collision would at worst count another pair's sends: 1 in 2^64 per pair), and at
+  // most max_repeats times.
+  std::unordered_map<std::uint64_t, SendTimes> sent_;
   TimePoint last_prune_{};
 };
 
@@ -50,9 +56,8 @@ class SenderRateGuard {
  private:
   LoopProtection rules_;
   // Each number's send times within the last minute, oldest first, at most per_minute + 1 of
-  // them (enough to tell "more than per_minute"): one small vector, not a deque's 512-byte
-  // chunk, because a busy evening has a number here for every villager who wrote.
-  std::unordered_map<std::string, std::vector<TimePoint>> times_;
+  // them (enough to tell "more than per_minute"), not a deque with its 512-byte chunk.
+  std::unordered_map<std::string, SendTimes> times_;
 };
 
 }  // namespace lianxin::domain
