@@ -17,7 +17,9 @@
 //  2. paced: --paced-count MOs at a steady --rate per second; latency p50/p99/max.
 //  3. backlog: --burst MOs as fast as they are acknowledged; lianxind's VmRSS sampled every
 //     50 ms, VmHWM during and after the drain, and the backlog (acknowledged, not yet done).
-// Figures, then the targets they are compared with. Peak RSS is VmHWM of /proc/PID/status.
+// Figures, then the targets they are compared with. Peak RSS is VmHWM of /proc/PID/status; CPU
+// per report is lianxind's user + system time (/proc/PID/stat) from the first MO to the last
+// report done, divided by the reports.
 //
 // Usage: e2e_bench --lianxind PATH [--runs N] [--count N] [--window N] [--smpp-window N]
 //                  [--rate R] [--paced-count N] [--burst N] [--log-level L] [--sync full|normal]
@@ -49,6 +51,7 @@ struct RunFigures {
   double ack_rate = 0;               // MOs acknowledged per second while sending
   double p50 = 0, p99 = 0, max = 0;  // report latency, ms
   double ack_p50 = 0, ack_p99 = 0;
+  double cpu_ms_per_report = std::nan("");  // lianxind's user + system CPU, first MO → last done
   long idle_rss_kb = -1, hwm_kb = -1, after_rss_kb = -1;
   std::size_t max_backlog = 0;
   std::vector<Sample> samples;
@@ -97,6 +100,7 @@ struct Runner {
     std::this_thread::sleep_for(300ms);  // settle after start-up
     f.idle_rss_kb = proc_status(daemon.pid()).rss_kb;
 
+    const double cpu_before = proc_cpu_seconds(daemon.pid());
     const auto start = SteadyClock::now();
     smsc.start();
     const auto deadline = start + std::chrono::duration_cast<SteadyClock::duration>(
@@ -119,6 +123,9 @@ struct Runner {
       f.max_backlog =
           std::max(f.max_backlog, state->acked - std::min(state->acked.load(), state->done.load()));
     }
+    if (state->done > 0)
+      f.cpu_ms_per_report = (proc_cpu_seconds(daemon.pid()) - cpu_before) * 1000 /
+                            static_cast<double>(state->done.load());
     if (f.error.empty() && state->done < count)
       f.error = "timed out after " + fixed(options.timeout_s, 0) + " s with " +
                 std::to_string(state->done) + " of " + std::to_string(count) + " reports done";
@@ -167,11 +174,11 @@ void print_run(const RunFigures& f) {
   std::printf(
       "  %-12s %6zu reports in %6.2f s: %7.0f/s overall, %7.0f/s middle 80%% (first 10%%: %.0f/s, "
       "last 10%%: %.0f/s); MO intake %.0f/s; latency p50 %s ms p99 %s ms max %s ms; MO ack p50 %s "
-      "ms p99 %s ms; VmHWM %ld kB; tickets in db %lld; exit %d\n",
+      "ms p99 %s ms; CPU %s ms/report; VmHWM %ld kB; tickets in db %lld; exit %d\n",
       f.name.c_str(), f.done, f.seconds, f.rate_overall, f.rate_middle, f.rate_first_tenth,
       f.rate_last_tenth, f.ack_rate, fixed(f.p50, 2).c_str(), fixed(f.p99, 2).c_str(),
-      fixed(f.max, 1).c_str(), fixed(f.ack_p50, 2).c_str(), fixed(f.ack_p99, 2).c_str(), f.hwm_kb,
-      f.tickets_in_db, f.exit_code);
+      fixed(f.max, 1).c_str(), fixed(f.ack_p50, 2).c_str(), fixed(f.ack_p99, 2).c_str(),
+      fixed(f.cpu_ms_per_report, 3).c_str(), f.hwm_kb, f.tickets_in_db, f.exit_code);
   if (f.rejected || f.other_sms || f.unmatched)
     std::printf("  %-12s note: %zu MOs refused, %zu other SMS, %zu SMS not matched to a report\n",
                 "", f.rejected, f.other_sms, f.unmatched);
@@ -215,7 +222,7 @@ int main(int argc, char** argv) {
   Runner runner{options, smsc, site.path()};
   bool failed = false;
 
-  std::vector<double> sustained_rates;
+  std::vector<double> sustained_rates, sustained_cpu;
   std::vector<RunFigures> sustained;
   if (options.sustained) {
     std::printf("\n1. sustained: %zu reports as fast as lianxind acknowledges them, %d runs\n",
@@ -226,7 +233,10 @@ int main(int argc, char** argv) {
           false);
       print_run(f);
       failed = failed || !f.error.empty();
-      if (f.error.empty()) sustained_rates.push_back(f.rate_overall);
+      if (f.error.empty()) {
+        sustained_rates.push_back(f.rate_overall);
+        sustained_cpu.push_back(f.cpu_ms_per_report);
+      }
       sustained.push_back(std::move(f));
     }
   }
@@ -286,12 +296,18 @@ int main(int argc, char** argv) {
             std::to_string(sustained_rates.size()) + ")",
         fixed(rate, 0), ">= 15000 (aim 20000)",
         std::isnan(rate) ? std::optional<bool>(false) : rate >= 15000);
+    const double cpu = median(sustained_cpu);
+    row("CPU per report at full speed (ms, median)", fixed(cpu, 3), "<= 0.08",
+        !std::isnan(cpu) && cpu <= 0.08);
   }
   if (paced) {
     row("latency p50 at " + fixed(options.rate, 0) + "/s (ms)", fixed(paced->p50, 2), "",
         std::nullopt);
     row("latency p99 at " + fixed(options.rate, 0) + "/s (ms)", fixed(paced->p99, 2), "<= 2",
         paced->p99 <= 2.0);
+    row("CPU per report at " + fixed(options.rate, 0) + "/s (ms)",
+        fixed(paced->cpu_ms_per_report, 3), "<= 0.45",
+        !std::isnan(paced->cpu_ms_per_report) && paced->cpu_ms_per_report <= 0.45);
   }
   if (peak_kb >= 0)
     row("peak RSS, sustained/paced runs (MB)", fixed(static_cast<double>(peak_kb) / 1024, 1),
