@@ -5,17 +5,29 @@
 namespace lianxin::domain {
 
 namespace {
+
 const std::vector<TicketNo> kNoNumbers;
 const std::set<TicketNo> kNoTickets;
-}  // namespace
 
-TicketIndex::Entry TicketIndex::entry_of(const Ticket& ticket) {
-  Entry entry;
-  entry.reporter = ticket.reporter;
-  if (ticket.assignee && is_with_assignee(ticket.state)) entry.working_member = ticket.assignee;
-  if (is_terminal(ticket.state) && ticket.closed_at) entry.finished_at = ticket.closed_at;
-  return entry;
+// What a ticket contributes, before it is stored as an Entry.
+struct Contribution {
+  const std::string& reporter;
+  const std::string* working_member;  // assignee while is_with_assignee(state), else null
+  std::optional<TimePoint> finished_at;
+};
+
+Contribution contribution_of(const Ticket& ticket) {
+  const bool working = ticket.assignee && is_with_assignee(ticket.state);
+  std::optional<TimePoint> finished;
+  if (is_terminal(ticket.state) && ticket.closed_at) finished = ticket.closed_at;
+  return {ticket.reporter, working ? &*ticket.assignee : nullptr, finished};
 }
+
+bool same_member(const std::string* a, const std::string* b) {
+  return a == nullptr ? b == nullptr : b != nullptr && *a == *b;
+}
+
+}  // namespace
 
 void TicketIndex::clear() {
   entries_.clear();
@@ -26,14 +38,17 @@ void TicketIndex::clear() {
 }
 
 void TicketIndex::update(const Ticket& ticket) {
-  Entry entry = entry_of(ticket);
+  const Contribution now = contribution_of(ticket);
   auto [it, inserted] = entries_.try_emplace(ticket.number);
   if (!inserted) {
-    if (it->second == entry) return;  // the usual case: nothing the index keeps has changed
-    subtract(ticket.number, it->second);
+    const Entry& old = it->second;
+    if (*old.reporter == now.reporter && same_member(old.working_member, now.working_member) &&
+        old.finished_at == now.finished_at) {
+      return;  // the usual case: nothing the index keeps has changed
+    }
+    subtract(ticket.number, old);
   }
-  add(ticket.number, entry);
-  it->second = std::move(entry);
+  it->second = add(ticket.number, now.reporter, now.working_member, now.finished_at);
 }
 
 void TicketIndex::remove(TicketNo number) {
@@ -58,42 +73,61 @@ std::optional<TicketNo> TicketIndex::first_finished_before(TimePoint cutoff) con
   return finished_.begin()->second;
 }
 
-void TicketIndex::add(TicketNo number, const Entry& entry) {
-  std::vector<TicketNo>& numbers = by_reporter_[entry.reporter];
+TicketIndex::Entry TicketIndex::add(TicketNo number, const std::string& reporter,
+                                    const std::string* working_member,
+                                    std::optional<TimePoint> finished_at) {
+  Entry entry;
+  auto numbers = by_reporter_.try_emplace(reporter).first;
+  entry.reporter = &numbers->first;  // node keys stay put while the node lives
   // New tickets have the highest number: appending is the usual case.
-  numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), number), number);
-  if (entry.working_member) {
-    working_[*entry.working_member].insert(number);
-    ++load_[*entry.working_member];
+  numbers->second.insert(std::lower_bound(numbers->second.begin(), numbers->second.end(), number),
+                         number);
+  if (working_member) {
+    auto member = working_.try_emplace(*working_member).first;
+    entry.working_member = &member->first;
+    member->second.insert(number);
+    ++load_[*working_member];
   }
-  if (entry.finished_at) finished_.emplace(*entry.finished_at, number);
+  entry.finished_at = finished_at;
+  if (finished_at) finished_.emplace(*finished_at, number);
+  return entry;
 }
 
 void TicketIndex::subtract(TicketNo number, const Entry& entry) {
-  if (auto it = by_reporter_.find(entry.reporter); it != by_reporter_.end()) {
+  // The entry's strings are the keys of the nodes it points into: use them before erasing those.
+  if (entry.working_member) {
+    // Members without open tickets are absent from the load, as in a full recount.
+    if (auto it = load_.find(*entry.working_member); it != load_.end() && --it->second == 0) {
+      load_.erase(it);
+    }
+    if (auto it = working_.find(*entry.working_member); it != working_.end()) {
+      it->second.erase(number);
+      if (it->second.empty()) working_.erase(it);
+    }
+  }
+  if (entry.finished_at) finished_.erase({*entry.finished_at, number});
+  if (auto it = by_reporter_.find(*entry.reporter); it != by_reporter_.end()) {
     std::vector<TicketNo>& numbers = it->second;
     auto at = std::lower_bound(numbers.begin(), numbers.end(), number);
     if (at != numbers.end() && *at == number) numbers.erase(at);
     if (numbers.empty()) by_reporter_.erase(it);
   }
-  if (entry.working_member) {
-    if (auto it = working_.find(*entry.working_member); it != working_.end()) {
-      it->second.erase(number);
-      if (it->second.empty()) working_.erase(it);
-    }
-    // Members without open tickets are absent from the load, as in a full recount.
-    if (auto it = load_.find(*entry.working_member); it != load_.end() && --it->second == 0) {
-      load_.erase(it);
-    }
-  }
-  if (entry.finished_at) finished_.erase({*entry.finished_at, number});
 }
 
 bool TicketIndex::matches(const std::map<TicketNo, Ticket>& tickets) const {
   TicketIndex recount;
   for (const auto& [number, ticket] : tickets) recount.update(ticket);  // ascending numbers
-  return recount.entries_ == entries_ && recount.by_reporter_ == by_reporter_ &&
-         recount.working_ == working_ && recount.load_ == load_ && recount.finished_ == finished_;
+  if (recount.entries_.size() != entries_.size()) return false;
+  for (const auto& [number, entry] : recount.entries_) {
+    auto it = entries_.find(number);
+    if (it == entries_.end() || *it->second.reporter != *entry.reporter ||
+        !same_member(it->second.working_member, entry.working_member) ||
+        it->second.finished_at != entry.finished_at) {
+      return false;
+    }
+  }
+  return recount.by_reporter_ == by_reporter_ && recount.working_ == working_ &&
+         recount.load_ == load_ && recount.finished_ == finished_;
 }
 
 }  // namespace lianxin::domain

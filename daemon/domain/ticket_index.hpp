@@ -43,15 +43,16 @@ class TicketIndex {
   bool matches(const std::map<TicketNo, Ticket>& tickets) const;
 
  private:
-  // What one ticket contributes.
+  // What one ticket contributes. There is one for every ticket in memory, so the strings are
+  // not copied: they point at the keys of the by_reporter_ and working_ nodes the ticket is in
+  // (a node's key stays put while the node lives, and the node lives while a ticket is in it).
   struct Entry {
-    std::string reporter;
-    std::optional<std::string> working_member;  // assignee while is_with_assignee(state)
-    std::optional<TimePoint> finished_at;       // closed_at of a terminal ticket
-    bool operator==(const Entry&) const = default;
+    const std::string* reporter = nullptr;
+    const std::string* working_member = nullptr;  // assignee while is_with_assignee(state)
+    std::optional<TimePoint> finished_at;         // closed_at of a terminal ticket
   };
-  static Entry entry_of(const Ticket& ticket);
-  void add(TicketNo number, const Entry& entry);
+  Entry add(TicketNo number, const std::string& reporter, const std::string* working_member,
+            std::optional<TimePoint> finished_at);
   void subtract(TicketNo number, const Entry& entry);
 
   std::unordered_map<TicketNo, Entry> entries_;
