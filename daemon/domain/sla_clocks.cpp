@@ -86,21 +86,23 @@ std::optional<TimePoint> sla_due(const Settings& settings, const Ticket& ticket,
 
 namespace {
 
-// The slot of an SLA timer kind in ArmedSlaTimers::Slots.
-// (Only SLA kinds have one: the callers pass nothing else.)
-std::size_t slot(TimerKind kind) {
-  return static_cast<std::size_t>(kind) - static_cast<std::size_t>(TimerKind::accept_reminder);
-}
+// The SLA kinds in slot order: the one definition of which kind has which slot.
 constexpr std::array kSlotKinds{TimerKind::accept_reminder, TimerKind::accept_overdue,
                                 TimerKind::resolve_reminder, TimerKind::resolve_overdue};
+
+// The slot of `kind` in ArmedSlaTimers::Slots; nullopt for a kind that is not an SLA timer.
+std::optional<std::size_t> slot(TimerKind kind) {
+  const auto* at = std::find(kSlotKinds.begin(), kSlotKinds.end(), kind);
+  if (at == kSlotKinds.end()) return std::nullopt;
+  return static_cast<std::size_t>(at - kSlotKinds.begin());
+}
 
 }  // namespace
 
 ArmedSlaTimers::Slots ArmedSlaTimers::slots_of(const Settings& settings, const Ticket& ticket) {
-  Slots slots;
-  slots.fill(kNone);
+  Slots slots = kNoSlots;
   for (const TimerRequest& timer : sla_timers_of(settings, ticket))
-    slots[slot(timer.kind)] = timer.at;
+    slots[*slot(timer.kind)] = timer.at;  // sla_timers_of gives SLA kinds only
   return slots;
 }
 
@@ -108,7 +110,7 @@ void ArmedSlaTimers::restore(const Settings& settings, const std::map<TicketNo, 
   armed_.clear();
   for (const auto& [number, ticket] : tickets) {
     Slots slots = slots_of(settings, ticket);
-    if (slots != Slots{kNone, kNone, kNone, kNone}) armed_.emplace(number, slots);
+    if (slots != kNoSlots) armed_.emplace(number, slots);
   }
 }
 
@@ -116,11 +118,11 @@ std::vector<TimerRequest> ArmedSlaTimers::sync(const Settings& settings, const T
                                                TimePoint now) {
   std::vector<TimerRequest> requests;
   const Slots wanted = slots_of(settings, ticket);
-  const bool wants_none = wanted == Slots{kNone, kNone, kNone, kNone};
+  const bool wants_none = wanted == kNoSlots;
   auto it = armed_.find(ticket.number);
   if (it == armed_.end()) {
     if (wants_none) return requests;
-    it = armed_.emplace(ticket.number, Slots{kNone, kNone, kNone, kNone}).first;
+    it = armed_.emplace(ticket.number, kNoSlots).first;
   }
   Slots& armed = it->second;
   // Cancels first, then arms, each in kind order.
@@ -143,8 +145,9 @@ std::vector<TimerRequest> ArmedSlaTimers::sync(const Settings& settings, const T
 }
 
 void ArmedSlaTimers::fired(TicketNo ticket, TimerKind kind) {
-  if (std::find(kSlotKinds.begin(), kSlotKinds.end(), kind) == kSlotKinds.end()) return;
-  if (auto it = armed_.find(ticket); it != armed_.end()) it->second[slot(kind)] = kNone;
+  const std::optional<std::size_t> index = slot(kind);
+  if (!index) return;
+  if (auto it = armed_.find(ticket); it != armed_.end()) it->second[*index] = kNone;
 }
 
 void ArmedSlaTimers::forget(TicketNo ticket) {

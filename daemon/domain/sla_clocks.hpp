@@ -49,6 +49,7 @@ class ArmedSlaTimers {
   // not a map: there is an entry for every open ticket.
   using Slots = std::array<TimePoint, 4>;
   static constexpr TimePoint kNone = TimePoint::min();
+  static constexpr Slots kNoSlots{kNone, kNone, kNone, kNone};
   static Slots slots_of(const Settings& settings, const Ticket& ticket);
   std::unordered_map<TicketNo, Slots> armed_;
 };
