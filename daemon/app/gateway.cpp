@@ -81,8 +81,10 @@ Gateway::Gateway(asio::io_context& io, Journal& journal, store::Store& store,
     : io_(io),
       journal_(journal),
       store_(store),
+      stored_tickets_(
+          store, [this](const std::string& message) { journal_.log(LogLevel::error, message); }),
       transport_(transport),
-      engine_(std::move(settings), std::move(directory)),
+      engine_(std::move(settings), std::move(directory), &stored_tickets_),
       options_(std::move(options)),
       assembler_(options_.reassembly),
       ussd_(engine_, options_.ussd_dialects),
@@ -357,6 +359,7 @@ void Gateway::flush() {
   counters_.commit_seconds.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started - deciding)
           .count());
+  if (result) engine_.release_tickets();  // what it changed is on disk: read it from there
   if (!result) {
     counters_.mo_parts["refused"] += parts.size();
     commit_failed(result, parts);

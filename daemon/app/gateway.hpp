@@ -35,6 +35,7 @@
 #include "daemon/app/ussd_service.hpp"
 #include "daemon/domain/engine.hpp"
 #include "daemon/store/store.hpp"
+#include "daemon/store/stored_tickets.hpp"
 #include "protocol/asio.hpp"
 #include "protocol/transport.hpp"
 
@@ -155,6 +156,7 @@ class Gateway {
   boost::asio::io_context& io_;
   Journal& journal_;
   store::Store& store_;
+  store::StoredTickets stored_tickets_;  // where the engine reads its tickets (before engine_)
   transport::Transport& transport_;
   domain::Engine engine_;
   GatewayOptions options_;

@@ -118,9 +118,10 @@ Explanation explain_ticket(const Settings& settings, const Directory& directory,
 
 // ---- Engine ----
 
-Engine::Engine(Settings settings, Directory directory)
+Engine::Engine(Settings settings, Directory directory, TicketRepository* repository)
     : settings_(std::move(settings)),
       directory_(std::make_shared<const Directory>(std::move(directory))),
+      book_(repository),
       next_number_(settings_.first_ticket_number),
       loop_guard_(settings_.loop_protection),
       sender_rate_(settings_.loop_protection) {}
@@ -134,16 +135,15 @@ void Engine::reload(Settings settings, Directory directory) {
 }
 
 void Engine::restore(RestoredState state) {
-  tickets_.clear();
   index_.clear();
   TicketNo highest = 0;
-  for (Ticket& ticket : state.tickets) {
+  for (const Ticket& ticket : state.tickets) {
     highest = std::max(highest, ticket.number);
-    tickets_[ticket.number] = std::move(ticket);
+    index_.update(ticket);
   }
-  for (const auto& [number, ticket] : tickets_) index_.update(ticket);
   // The daemon arms pending_timers() after a restore: that is what is armed now.
-  armed_sla_.restore(settings_, tickets_);
+  armed_sla_.restore(settings_, state.tickets);
+  book_.restore(std::move(state.tickets));
   // Never hand out a number twice, even if the stored counter lags behind the tickets.
   next_number_ = std::max({state.next_ticket_number, settings_.first_ticket_number, highest + 1});
   points_ = std::move(state.points_totals);
@@ -152,24 +152,32 @@ void Engine::restore(RestoredState state) {
 }
 
 const Ticket* Engine::find(TicketNo number) const {
-  auto it = tickets_.find(number);
-  return it == tickets_.end() ? nullptr : &it->second;
+  return book_.find(number);
 }
 
 std::vector<Ticket> Engine::tickets() const {
   std::vector<Ticket> out;
-  out.reserve(tickets_.size());
-  for (const auto& [number, ticket] : tickets_) out.push_back(ticket);
+  out.reserve(book_.size());
+  for (TicketNo number : book_.numbers()) {
+    if (const Ticket* ticket = book_.find(number)) out.push_back(*ticket);
+  }
   return out;
 }
 
+bool Engine::check_indexes() const {
+  std::map<TicketNo, Ticket> all;
+  for (Ticket& ticket : tickets()) all.emplace(ticket.number, std::move(ticket));
+  return all.size() == book_.size() && index_.matches(all) && book_.summaries_match();
+}
+
 Engine::TicketCounts Engine::ticket_counts(TimePoint now) const {
+  constexpr TimePoint kNone = TicketSummary::kNone;
   TicketCounts counts;
-  for (const auto& [number, t] : tickets_) {
+  for (const auto& [number, t] : book_.summaries()) {
     ++counts.by_state[t.state];
     if (is_terminal(t.state) || t.state == TicketState::resolved) continue;
-    const bool late_accept = !t.accepted_at && t.accept_deadline && *t.accept_deadline < now;
-    const bool late_resolve = t.resolve_deadline && *t.resolve_deadline < now;
+    const bool late_accept = !t.accepted && t.accept_deadline != kNone && t.accept_deadline < now;
+    const bool late_resolve = t.resolve_deadline != kNone && t.resolve_deadline < now;
     if (late_accept || late_resolve) ++counts.overdue;
   }
   return counts;
@@ -185,15 +193,17 @@ OpenLoad Engine::open_load() const {
 }
 
 std::vector<TimerRequest> Engine::pending_timers() const {
+  // From the summaries and what is armed: no ticket is read.
   std::vector<TimerRequest> timers;
-  for (const auto& [number, ticket] : tickets_) {
-    if (ticket.state == TicketState::awaiting_location && ticket.location_deadline) {
-      timers.push_back({number, TimerKind::location_followup, *ticket.location_deadline, false});
+  for (TicketNo number : book_.numbers()) {
+    const TicketSummary& s = *book_.summary(number);
+    if (s.state_deadline != TicketSummary::kNone) {
+      const TimerKind kind = s.state == TicketState::awaiting_location
+                                 ? TimerKind::location_followup
+                                 : TimerKind::verification;
+      timers.push_back({number, kind, s.state_deadline, false});
     }
-    if (ticket.state == TicketState::resolved && ticket.verification_deadline) {
-      timers.push_back({number, TimerKind::verification, *ticket.verification_deadline, false});
-    }
-    for (const TimerRequest& timer : sla_timers_of(settings_, ticket)) timers.push_back(timer);
+    armed_sla_.append_armed(number, timers);
   }
   return timers;
 }
@@ -229,15 +239,13 @@ void Engine::prune_finished(TimePoint now) {
   // The index orders finished tickets by closed_at: only the tickets due are visited.
   const TimePoint cutoff = now - settings_.windows.closed_retention;
   while (const std::optional<TicketNo> number = index_.first_finished_before(cutoff)) {
-    auto it = tickets_.find(*number);
-    if (it != tickets_.end()) {
-      const Ticket& t = it->second;
-      if (!(is_terminal(t.state) && t.closed_at && *t.closed_at < cutoff)) {
-        index_.update(t);  // stale entry (a change that bypassed touch): refresh, look again
+    if (const Ticket* t = book_.find(*number)) {
+      if (!(is_terminal(t->state) && t->closed_at && *t->closed_at < cutoff)) {
+        index_.update(*t);  // stale entry (a change that bypassed touch): refresh, look again
         continue;
       }
-      tickets_.erase(it);
     }
+    book_.erase(*number);
     index_.remove(*number);  // (a ticket missing here cannot happen: they leave only here)
     armed_sla_.forget(*number);
   }

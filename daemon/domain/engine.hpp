@@ -1,10 +1,13 @@
 // The ticket engine: sans-io. Events in (an SMS arrived, a timer fired, an operator acted),
 // effects out (tickets and events to store, SMS to send, timers to arm, log lines, points).
 //
-// The engine holds the open tickets in memory. At start-up the daemon loads them from storage
-// and calls restore(); after every call it persists the returned Effects in one transaction
-// (tickets, events, points, next ticket number, SMS into the outbox) and only then performs
-// them. The engine never reads the clock: `now` is a parameter everywhere.
+// The tickets live in the store (TicketRepository): the engine keeps a summary and the index
+// entries of each ticket it tracks (open, or finished within windows.closed_retention) and reads
+// a full ticket when a call needs it (ticket_book.hpp). At start-up the daemon loads the tracked
+// tickets and calls restore(); after every call it persists the returned Effects in one
+// transaction (tickets, events, points, next ticket number, SMS into the outbox), calls
+// release_tickets() once they are committed, and only then performs them. The engine never
+// reads the clock: `now` is a parameter everywhere.
 //
 // Behaviour (what users see):
 // * A number in the member directory speaks the member grammar (grammar.hpp): 接/完成/退 with
@@ -59,6 +62,7 @@
 #include "daemon/domain/settings.hpp"
 #include "daemon/domain/sla_clocks.hpp"
 #include "daemon/domain/templates.hpp"
+#include "daemon/domain/ticket_book.hpp"
 #include "daemon/domain/ticket_index.hpp"
 #include "daemon/domain/ussd.hpp"
 
@@ -78,7 +82,10 @@ Explanation explain_ticket(const Settings& settings, const Directory& directory,
 
 class Engine {
  public:
-  Engine(Settings settings, Directory directory);
+  // `repository` (the store; it must outlive the engine) holds the tickets: the engine keeps a
+  // summary of each and reads the full ticket when it needs it, and release_tickets() drops the
+  // ones read or changed once their changes are stored. Without one the engine holds them all.
+  Engine(Settings settings, Directory directory, TicketRepository* repository = nullptr);
 
   // Replaces configuration and directory (SIGHUP). Open tickets stay as they are.
   void reload(Settings settings, Directory directory);
@@ -157,7 +164,11 @@ class Engine {
   std::vector<Meeting> meetings() const;  // the ones in memory, by start time
 
   const Ticket* find(TicketNo number) const;
-  std::vector<Ticket> tickets() const;  // in memory, by number
+  std::vector<Ticket> tickets() const;  // every tracked ticket (open, recently finished), by number
+  // Every change returned so far is stored (the daemon committed): the tickets it read or
+  // changed may leave memory (with a repository; see the constructor).
+  void release_tickets() { book_.release(); }
+  std::size_t tickets_in_memory() const { return book_.in_memory(); }
   // Tickets in memory by state, and the open ones (not resolved, not finished) past a deadline:
   // not accepted by the accept deadline, or past the resolve deadline (as `lianxinctl stats`).
   struct TicketCounts {
@@ -173,9 +184,9 @@ class Engine {
   // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
   std::vector<TimerRequest> pending_timers() const;
   std::optional<Explanation> explain(TicketNo number) const;
-  // True when the index (by reporter, open load per member, finished tickets) matches a full
-  // recount of the tickets. For tests: it is O(n).
-  bool check_indexes() const { return index_.matches(tickets_); }
+  // True when the index (by reporter, open load per member, finished tickets) and the tickets'
+  // summaries match a full recount of the tickets. For tests: it reads every ticket.
+  bool check_indexes() const;
 
   const Settings& settings() const { return settings_; }
   const Directory& directory() const { return *directory_; }
@@ -278,7 +289,7 @@ class Engine {
 
   Settings settings_;
   std::shared_ptr<const Directory> directory_;
-  std::map<TicketNo, Ticket> tickets_;
+  TicketBook book_;
   // Tickets whose rating question got an answer that was no rating: asked once more (or, for
   // dissatisfaction, asked whether it is fixed). Memory only: after a restart, asked again.
   struct RatingPrompt {
@@ -296,7 +307,7 @@ class Engine {
   void forward_note(Call& call, const Ticket& ticket, const std::string& text,
                     const std::string& reply);
   void flush_notes(Call& call, const Ticket& ticket);
-  // Looks tickets_ up by reporter, assignee and closing time; every change passes through
+  // Looks tickets up by reporter, assignee and closing time; every change passes through
   // Call::touch, which updates it.
   TicketIndex index_;
   TicketNo next_number_;

@@ -39,6 +39,7 @@ class Engine::Call {
 
   void touch(const Ticket& ticket, bool created = false) {
     engine_.index_.update(ticket);
+    engine_.book_.changed(ticket);
     touched_.insert(ticket.number);
     if (created) created_.insert(ticket.number);
   }
@@ -137,11 +138,11 @@ class Engine::Call {
 
   Effects finish() {
     for (TicketNo number : touched_) {
-      auto it = engine_.tickets_.find(number);
-      if (it != engine_.tickets_.end()) {
-        engine_.index_.update(it->second);  // cheap when nothing changed since the last touch
-        engine_.sync_sla_timers(*this, it->second);  // ---- SLA ---- from the stored deadlines
-        effects.tickets.push_back(TicketChange{it->second, created_.contains(number)});
+      if (const Ticket* ticket = engine_.book_.get(number)) {
+        engine_.index_.update(*ticket);  // cheap when nothing changed since the last touch
+        engine_.book_.changed(*ticket);
+        engine_.sync_sla_timers(*this, *ticket);  // ---- SLA ---- from the stored deadlines
+        effects.tickets.push_back(TicketChange{*ticket, created_.contains(number)});
       }
     }
     return std::move(effects);

@@ -165,10 +165,10 @@ Effects Engine::recategorize(TicketNo number, std::string_view category_id,
                              TimePoint now) {
   prune_finished(now);
   Call call(*this, now, "", std::nullopt);
-  auto it = tickets_.find(number);
-  if (it == tickets_.end() || is_terminal(it->second.state)) {
-    call.effects.error = make_error_code(it == tickets_.end() ? EngineError::unknown_ticket
-                                                              : EngineError::ticket_finished);
+  Ticket* found = book_.get(number);
+  if (found == nullptr || is_terminal(found->state)) {
+    call.effects.error = make_error_code(found == nullptr ? EngineError::unknown_ticket
+                                                          : EngineError::ticket_finished);
     call.effects.diagnostic =
         "ticket " + std::to_string(number) + ": " + call.effects.error.message();
     return call.finish();
@@ -181,7 +181,7 @@ Effects Engine::recategorize(TicketNo number, std::string_view category_id,
     call.effects.diagnostic = "unknown category '" + std::string(category_id) + "' (" + known + ")";
     return call.finish();
   }
-  Ticket& ticket = it->second;
+  Ticket& ticket = *found;
   const std::string actor = "operator:" + std::string(operator_name);
   const std::string from = ticket.category;
   const bool was_review = ticket.needs_review;
@@ -220,8 +220,10 @@ Effects Engine::recategorize(TicketNo number, std::string_view category_id,
 
 std::vector<const Ticket*> Engine::review_queue() const {
   std::vector<const Ticket*> out;
-  for (const auto& [number, ticket] : tickets_) {
-    if (ticket.needs_review && !is_terminal(ticket.state)) out.push_back(&ticket);
+  for (TicketNo number : book_.numbers()) {
+    const TicketSummary& s = *book_.summary(number);
+    if (!s.needs_review || is_terminal(s.state)) continue;
+    if (const Ticket* ticket = book_.find(number)) out.push_back(ticket);
   }
   return out;
 }

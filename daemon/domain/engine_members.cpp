@@ -51,8 +51,8 @@ void Engine::handle_member(Call& call, const Member& member, std::string_view te
 std::vector<Ticket*> Engine::member_open_tickets(const Member& member) {
   std::vector<Ticket*> out;
   for (TicketNo number : index_.working_on(member.id)) {  // ascending numbers
-    auto it = tickets_.find(number);
-    if (it != tickets_.end()) out.push_back(&it->second);
+    Ticket* found = book_.get(number);
+    if (found != nullptr) out.push_back(found);
   }
   return out;
 }
@@ -61,12 +61,12 @@ Ticket* Engine::member_ticket(Call& call, const Member& member, std::optional<Ti
                               std::string_view command) {
   const Templates& t = settings_.templates;
   if (number) {
-    auto it = tickets_.find(*number);
-    if (it == tickets_.end()) {
+    Ticket* found = book_.get(*number);
+    if (found == nullptr) {
       call.reply(t.member_not_found, TemplateValues().set("ticket", *number));
       return nullptr;
     }
-    if (it->second.assignee != member.id) {
+    if (found->assignee != member.id) {
       call.log(LogLevel::notice,
                "member " + member.id + " named ticket " + std::to_string(*number) +
                    " assigned to someone else",
@@ -74,7 +74,7 @@ Ticket* Engine::member_ticket(Call& call, const Member& member, std::optional<Ti
       call.reply(t.member_not_yours, TemplateValues().set("ticket", *number));
       return nullptr;
     }
-    return &it->second;
+    return found;
   }
   std::vector<Ticket*> open = member_open_tickets(member);
   if (open.size() == 1) return open.front();

@@ -15,22 +15,21 @@ namespace {
 
 // The ticket an operator names, if it is in memory and (unless `finished_ok`) not finished;
 // otherwise the error goes into the call's effects.
-Ticket* operator_ticket(std::map<TicketNo, Ticket>& tickets, Effects& effects, TicketNo number,
-                        bool finished_ok) {
-  auto it = tickets.find(number);
-  if (it == tickets.end()) {
+Ticket* operator_ticket(TicketBook& tickets, Effects& effects, TicketNo number, bool finished_ok) {
+  Ticket* ticket = tickets.get(number);
+  if (ticket == nullptr) {
     effects.error = make_error_code(EngineError::unknown_ticket);
     effects.diagnostic =
         "ticket " + std::to_string(number) + " does not exist or was closed long ago";
     return nullptr;
   }
-  if (!finished_ok && is_terminal(it->second.state)) {
+  if (!finished_ok && is_terminal(ticket->state)) {
     effects.error = make_error_code(EngineError::ticket_finished);
-    effects.diagnostic = "ticket " + std::to_string(number) + " is already " +
-                         std::string(to_string(it->second.state));
+    effects.diagnostic =
+        "ticket " + std::to_string(number) + " is already " + std::string(to_string(ticket->state));
     return nullptr;
   }
-  return &it->second;
+  return ticket;
 }
 
 void fail(Effects& effects, std::errc error, std::string diagnostic) {
@@ -47,7 +46,7 @@ std::string actor_of(std::string_view operator_name) {
 Effects Engine::reassign(TicketNo number, std::string_view member_ref,
                          std::string_view operator_name, std::string_view reason, TimePoint now) {
   Call call(*this, now, "", std::nullopt);
-  Ticket* ticket = operator_ticket(tickets_, call.effects, number, false);
+  Ticket* ticket = operator_ticket(book_, call.effects, number, false);
   if (ticket == nullptr) return call.finish();
   const Member* member = directory_->find_member(member_ref);
   if (member == nullptr) {
@@ -107,7 +106,7 @@ Effects Engine::reassign(TicketNo number, std::string_view member_ref,
 Effects Engine::close_ticket(TicketNo number, std::string_view operator_name,
                              std::string_view reason, TimePoint now) {
   Call call(*this, now, "", std::nullopt);
-  Ticket* ticket = operator_ticket(tickets_, call.effects, number, false);
+  Ticket* ticket = operator_ticket(book_, call.effects, number, false);
   if (ticket == nullptr) return call.finish();
   const std::string actor = actor_of(operator_name);
   const bool assignee_working = ticket->assignee && is_with_assignee(ticket->state);
@@ -138,7 +137,7 @@ Effects Engine::close_ticket(TicketNo number, std::string_view operator_name,
 Effects Engine::add_note(TicketNo number, std::string_view operator_name, std::string_view text,
                          TimePoint now) {
   Call call(*this, now, "", std::nullopt);
-  Ticket* ticket = operator_ticket(tickets_, call.effects, number, true);
+  Ticket* ticket = operator_ticket(book_, call.effects, number, true);
   if (ticket == nullptr) return call.finish();
   const std::string actor = actor_of(operator_name);
   ticket->notes.push_back(TicketNote{now, actor, std::string(text)});

@@ -272,7 +272,7 @@ Ticket& Engine::open_for(Call& call, std::string reporter, std::string text,
   }
   ticket.urgent = ticket.urgent || is_urgent(ticket);
   const TicketNo number = ticket.number;
-  Ticket& stored = tickets_[number] = std::move(ticket);
+  Ticket& stored = book_.put(std::move(ticket));
   call.touch(stored, true);
   std::string why = stored.kind == TicketKind::order
                         ? "order for team " + stored.team.value_or("") + " raised by " +
@@ -423,12 +423,12 @@ void Engine::member_assign(Call& call, const Member& leader, const Assign& assig
   }
   Ticket* ticket = nullptr;
   if (assign.ticket) {
-    auto it = tickets_.find(*assign.ticket);
-    if (it == tickets_.end()) {
+    Ticket* found = book_.get(*assign.ticket);
+    if (found == nullptr) {
       call.reply(t.member_not_found, TemplateValues().set("ticket", *assign.ticket));
       return;
     }
-    ticket = &it->second;
+    ticket = found;
   } else {
     ticket = member_ticket(call, leader, std::nullopt, "派");  // replies when not exactly one
     if (ticket == nullptr) return;

@@ -95,11 +95,15 @@ std::vector<std::string> Engine::complained_about(const Ticket& ticket) const {
 }
 
 Ticket* Engine::fresh_ticket(std::string_view phone, TimePoint now) {
-  std::vector<Ticket*> open = reporter_tickets(phone, true);  // oldest first
-  if (open.empty() || open.back()->created_at + settings_.windows.duplicate_join < now) {
-    return nullptr;
+  // By the summaries: only the one ticket it may be is read.
+  const std::vector<TicketNo>& numbers = index_.of_reporter(phone);
+  for (auto n = numbers.rbegin(); n != numbers.rend(); ++n) {
+    const TicketSummary* s = book_.summary(*n);
+    if (s == nullptr || is_terminal(s->state)) continue;
+    if (s->created_at + settings_.windows.duplicate_join < now) return nullptr;
+    return book_.get(*n);
   }
-  return open.back();
+  return nullptr;
 }
 
 // Who may not earn rating points on it: the member who reported it, raised it (点单) or reported
@@ -113,10 +117,9 @@ bool Engine::own_ticket(const Ticket& ticket, std::string_view member) const {
 std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_only) {
   std::vector<Ticket*> out;
   for (TicketNo number : index_.of_reporter(phone)) {
-    auto it = tickets_.find(number);
-    if (it != tickets_.end() && !(open_only && is_terminal(it->second.state))) {
-      out.push_back(&it->second);
-    }
+    const TicketSummary* s = book_.summary(number);
+    if (s == nullptr || (open_only && is_terminal(s->state))) continue;
+    if (Ticket* found = book_.get(number)) out.push_back(found);
   }
   return out;  // ascending numbers: oldest first
 }
@@ -124,8 +127,9 @@ std::vector<Ticket*> Engine::reporter_tickets(std::string_view phone, bool open_
 Ticket* Engine::latest_reporter_ticket(std::string_view phone, TicketState state) {
   const std::vector<TicketNo>& numbers = index_.of_reporter(phone);
   for (auto n = numbers.rbegin(); n != numbers.rend(); ++n) {
-    auto it = tickets_.find(*n);
-    if (it != tickets_.end() && it->second.state == state) return &it->second;
+    const TicketSummary* s = book_.summary(*n);
+    if (s == nullptr || s->state != state) continue;
+    if (Ticket* found = book_.get(*n)) return found;
   }
   return nullptr;
 }
@@ -253,12 +257,12 @@ void Engine::resident_query(Call& call, std::optional<TicketNo> number) {
   const Templates& t = settings_.templates;
   std::vector<Ticket*> shown;
   if (number) {
-    auto it = tickets_.find(*number);
-    if (it == tickets_.end() || it->second.reporter != call.from) {
+    Ticket* found = book_.get(*number);
+    if (found == nullptr || found->reporter != call.from) {
       call.reply(t.resident_not_found, TemplateValues().set("ticket", *number));
       return;
     }
-    shown.push_back(&it->second);
+    shown.push_back(found);
   } else {
     // Open tickets first (newest first); closed ones only when nothing is open.
     shown = reporter_tickets(call.from, true);
@@ -311,12 +315,12 @@ void Engine::resident_cancel(Call& call, std::optional<TicketNo> number,
   const Templates& t = settings_.templates;
   Ticket* ticket = nullptr;
   if (number) {
-    auto it = tickets_.find(*number);
-    if (it == tickets_.end() || it->second.reporter != call.from) {
+    Ticket* found = book_.get(*number);
+    if (found == nullptr || found->reporter != call.from) {
       call.reply(t.resident_not_found, TemplateValues().set("ticket", *number));
       return;
     }
-    ticket = &it->second;
+    ticket = found;
   } else {
     std::vector<Ticket*> open = reporter_tickets(call.from, true);
     if (open.empty()) {
@@ -486,7 +490,7 @@ void Engine::open_ticket(Call& call, const std::string& text, const Reading& rea
   }
   ticket.urgent = reading.urgent || is_urgent(ticket);
   const TicketNo number = ticket.number;
-  Ticket& stored = tickets_[number] = std::move(ticket);
+  Ticket& stored = book_.put(std::move(ticket));
   call.touch(stored, true);
   call.transition(stored, TicketState::new_, call.from,
                   "report: " + reading.explanation + "; " + location.explanation);

@@ -21,13 +21,13 @@ namespace lianxin::domain {
 Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
   prune_finished(now);
   Call call(*this, now, "", std::nullopt);
-  auto it = tickets_.find(number);
-  if (it == tickets_.end()) {
+  Ticket* found = book_.get(number);
+  if (found == nullptr) {
     call.log(LogLevel::debug, "timer " + std::string(to_string(kind)) + " for unknown ticket " +
                                   std::to_string(number) + ": ignored");
     return call.finish();
   }
-  Ticket& ticket = it->second;
+  Ticket& ticket = *found;
   if (kind == TimerKind::note_batch) {
     flush_notes(call, ticket);
   } else if (kind != TimerKind::location_followup && kind != TimerKind::verification) {
@@ -64,14 +64,14 @@ Effects Engine::on_timer(TicketNo number, TimerKind kind, TimePoint now) {
 Effects Engine::invalidate(TicketNo number, std::string_view operator_name, std::string_view reason,
                            TimePoint now) {
   Call call(*this, now, "", std::nullopt);
-  auto it = tickets_.find(number);
-  if (it == tickets_.end()) {
+  Ticket* found = book_.get(number);
+  if (found == nullptr) {
     call.effects.error = make_error_code(EngineError::unknown_ticket);
     call.effects.diagnostic =
         "no open ticket " + std::to_string(number) + " (unknown, or finished long ago)";
     return call.finish();
   }
-  Ticket& ticket = it->second;
+  Ticket& ticket = *found;
   if (is_terminal(ticket.state)) {
     call.effects.error = make_error_code(EngineError::ticket_finished);
     call.effects.diagnostic =

@@ -70,18 +70,18 @@ Engine::UssdOutcome Engine::ussd_member_action(
   Call call(*this, now, std::string(from), std::nullopt);
   UssdOutcome out;
   const Member* member = directory_->member_by_phone(from);
-  auto it = tickets_.find(number);
-  if (member == nullptr || it == tickets_.end()) {
+  Ticket* found = book_.get(number);
+  if (member == nullptr || found == nullptr) {
     out.result = refused(UssdActionStatus::not_found, number, "");
-  } else if (it->second.assignee != member->id) {
+  } else if (found->assignee != member->id) {
     out.result = refused(UssdActionStatus::not_allowed, number, "不是您的工单");
-  } else if (allowed(it->second.state)) {
+  } else if (allowed(found->state)) {
     act(call, *member);
     out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   } else {
     out.result =
         refused(UssdActionStatus::not_allowed, number,
-                std::string(status_word(settings_.templates, Audience::member, it->second.state)));
+                std::string(status_word(settings_.templates, Audience::member, found->state)));
   }
   out.effects = call.finish();
   drop_sms_to(out.effects, from);
@@ -109,21 +109,21 @@ Engine::UssdOutcome Engine::ussd_rate(std::string_view from, TicketNo number, in
   prune_finished(now);
   Call call(*this, now, std::string(from), std::nullopt);
   UssdOutcome out;
-  auto it = tickets_.find(number);
-  if (it == tickets_.end() || it->second.reporter != from) {
+  Ticket* found = book_.get(number);
+  if (found == nullptr || found->reporter != from) {
     out.result = refused(UssdActionStatus::not_found, number, "");
-  } else if (it->second.state != TicketState::resolved) {
+  } else if (found->state != TicketState::resolved) {
     // Rated by SMS meanwhile, or closed unrated: the screen says where it is.
-    out.result = refused(
-        UssdActionStatus::not_allowed, number,
-        std::string(status_word(settings_.templates, Audience::resident, it->second.state)));
+    out.result =
+        refused(UssdActionStatus::not_allowed, number,
+                std::string(status_word(settings_.templates, Audience::resident, found->state)));
   } else if (score < 0 || score > 5) {
     out.result = refused(UssdActionStatus::failed, number, "score out of range");
   } else {
     if (score == 0) {
-      resident_reopen(call, it->second);
+      resident_reopen(call, *found);
     } else {
-      resident_rate(call, it->second, score);
+      resident_rate(call, *found, score);
     }
     out.result = UssdActionResult{UssdActionStatus::ok, number, ""};
   }

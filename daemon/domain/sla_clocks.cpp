@@ -106,11 +106,11 @@ ArmedSlaTimers::Slots ArmedSlaTimers::slots_of(const Settings& settings, const T
   return slots;
 }
 
-void ArmedSlaTimers::restore(const Settings& settings, const std::map<TicketNo, Ticket>& tickets) {
+void ArmedSlaTimers::restore(const Settings& settings, const std::vector<Ticket>& tickets) {
   armed_.clear();
-  for (const auto& [number, ticket] : tickets) {
+  for (const Ticket& ticket : tickets) {
     Slots slots = slots_of(settings, ticket);
-    if (slots != kNoSlots) armed_.emplace(number, slots);
+    if (slots != kNoSlots) armed_[ticket.number] = slots;
   }
 }
 
@@ -152,6 +152,14 @@ void ArmedSlaTimers::fired(TicketNo ticket, TimerKind kind) {
 
 void ArmedSlaTimers::forget(TicketNo ticket) {
   armed_.erase(ticket);
+}
+
+void ArmedSlaTimers::append_armed(TicketNo ticket, std::vector<TimerRequest>& out) const {
+  auto it = armed_.find(ticket);
+  if (it == armed_.end()) return;
+  for (std::size_t i = 0; i < kSlotKinds.size(); ++i) {
+    if (it->second[i] != kNone) out.push_back({ticket, kSlotKinds[i], it->second[i], false});
+  }
 }
 
 }  // namespace lianxin::domain

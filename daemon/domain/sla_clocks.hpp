@@ -35,13 +35,15 @@ std::optional<TimePoint> sla_due(const Settings& settings, const Ticket& ticket,
 class ArmedSlaTimers {
  public:
   // After a restore the daemon arms every ticket's sla_timers_of(): that is what is armed then.
-  void restore(const Settings& settings, const std::map<TicketNo, Ticket>& tickets);
+  void restore(const Settings& settings, const std::vector<Ticket>& tickets);
   // The arm and cancel requests that make the armed timers what the ticket asks for now (none
   // when nothing changed); records them as armed.
   std::vector<TimerRequest> sync(const Settings& settings, const Ticket& ticket, TimePoint now);
   // The daemon drops a timer when it fires.
   void fired(TicketNo ticket, TimerKind kind);
   void forget(TicketNo ticket);
+  // Appends the ticket's armed timers, in kind order (as sla_timers_of gives them).
+  void append_armed(TicketNo ticket, std::vector<TimerRequest>& out) const;
   std::size_t size() const { return armed_.size(); }
 
  private:

@@ -232,7 +232,8 @@ Outcome<domain::RestoredState> Store::restored_state(TimePoint now,
 
 Outcome<std::optional<domain::Ticket>> Store::find_ticket(domain::TicketNo number) {
   return attempt<std::optional<domain::Ticket>>([&]() -> std::optional<domain::Ticket> {
-    SQLite::Statement q(impl_->db, "SELECT " + kTicketSelect + " FROM tickets WHERE number = ?1");
+    SQLite::Statement& q = impl_->statements->ticket_find;
+    Use use(q);
     bind_int(q, 1, number);
     if (!q.executeStep()) return std::nullopt;
     return read_ticket(q, kAllTicketColumns);

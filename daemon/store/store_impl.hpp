@@ -150,7 +150,10 @@ struct Statements {
                          "WHERE state = 'queued' AND next_attempt_at_ms <= ?1 "
                          "AND (not_before_ms IS NULL OR not_before_ms <= ?1) "
                          "ORDER BY urgent DESC, id LIMIT ?2) RETURNING ") +
-                 internal::kOutboxColumns) {}
+                 internal::kOutboxColumns),
+        // The engine reads a ticket it does not hold with this (StoredTickets).
+        ticket_find(db, "SELECT " + internal::TicketColumns::all().select_list() +
+                            " FROM tickets WHERE number = ?1") {}
 
   SQLite::Statement inbox_find_duplicate;
   SQLite::Statement inbox_insert;
@@ -176,6 +179,7 @@ struct Statements {
   SQLite::Statement early_delete;
   SQLite::Statement early_prune;
   SQLite::Statement take;
+  SQLite::Statement ticket_find;
 };
 
 class Store::Impl {

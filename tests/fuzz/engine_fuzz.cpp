@@ -3,7 +3,9 @@
 // raw bytes), the clock moving, the timers it asked for firing (early, late, twice), operator
 // actions on any ticket number, reloads. After every step: its indexes match a recount, every
 // SMS carries the signature, every villager's SMS fits one message, and no villager's number
-// appears unmasked in another person's SMS or in a log line.
+// appears unmasked in another person's SMS or in a log line. A second engine gets the same
+// steps but holds no tickets: it reads them from a repository that stores its Effects, as
+// lianxind's does from the store; both must answer alike.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "tests/fuzz/property.hpp"
 #include "tests/unit/domain_fixture.hpp"
 #include "tests/unit/keyword_model.hpp"
+#include "tests/unit/stored_tickets.hpp"
 
 namespace {
 
@@ -87,12 +90,24 @@ void check(const Engine& engine, const Effects& e, const std::set<std::string>& 
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Engine engine(testing::test_settings(), testing::make_directory());
+  testing::StoredTickets stored;
+  Engine reading(testing::test_settings(), testing::make_directory(), &stored);
   TimePoint now = TimePoint{} + std::chrono::hours(24 * 20574);
   std::int64_t inbound = 0;
   std::multimap<TimePoint, std::pair<TicketNo, TimerKind>> timers;
   std::set<std::string> typed;
+  // One step on both engines: the reading one's Effects are stored, then it lets its tickets go.
+  auto both = [&](const auto& call) {
+    const Effects e = call(engine);
+    const Effects r = call(reading);
+    require(testing::digest(e) == testing::digest(r), "reading tickets back changes nothing");
+    stored.store(r);
+    reading.release_tickets();
+    return e;
+  };
   auto keep = [&](const Effects& e) {
     check(engine, e, typed);
+    require(reading.check_indexes(), "the reading engine's indexes and summaries match");
     for (const TimerRequest& t : e.timers) {
       if (!t.cancel) timers.emplace(t.at, std::make_pair(t.ticket, t.kind));
     }
@@ -101,7 +116,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char* villager : {testing::kZhangPhone, testing::kLiNainaiPhone}) {
       if (text.find(std::string(villager).substr(3)) != std::string::npos) typed.insert(villager);
     }
-    keep(engine.on_sms(from, text, now, ++inbound));
+    ++inbound;
+    keep(both([&](Engine& en) { return en.on_sms(from, text, now, inbound); }));
   };
   std::size_t at = 0;
   auto next = [&]() -> std::uint8_t { return at < size ? data[at++] : 0; };
@@ -126,14 +142,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 4: {  // due timers fire; sometimes one fires early or twice
         while (!timers.empty() && timers.begin()->first <= now) {
-          const auto [ticket, kind] = timers.begin()->second;
+          const TicketNo ticket = timers.begin()->second.first;
+          const TimerKind kind = timers.begin()->second.second;
           timers.erase(timers.begin());
-          keep(engine.on_timer(ticket, kind, now));
-          if (op & 0x80) keep(engine.on_timer(ticket, kind, now));
+          keep(both([&](Engine& en) { return en.on_timer(ticket, kind, now); }));
+          if (op & 0x80) keep(both([&](Engine& en) { return en.on_timer(ticket, kind, now); }));
         }
         if (!timers.empty() && (arg & 1)) {
-          const auto [ticket, kind] = timers.begin()->second;
-          keep(engine.on_timer(ticket, kind, now));  // early: must do nothing harmful
+          const TicketNo ticket = timers.begin()->second.first;
+          const TimerKind kind = timers.begin()->second.second;
+          keep(both([&](Engine& en) {
+            return en.on_timer(ticket, kind, now);
+          }));  // early: must do nothing harmful
         }
         break;
       }
@@ -141,26 +161,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const TicketNo ticket = arg % 6;
         switch (op >> 5) {
           case 0:
-            keep(engine.invalidate(ticket, "fuzz", "不是真的", now));
+            keep(both([&](Engine& en) { return en.invalidate(ticket, "fuzz", "不是真的", now); }));
             break;
           case 1:
-            keep(engine.close_ticket(ticket, "fuzz", "已处理", now));
+            keep(both([&](Engine& en) { return en.close_ticket(ticket, "fuzz", "已处理", now); }));
             break;
           case 2:
-            keep(engine.add_note(ticket, "fuzz", "电话13900000001", now));
+            keep(both(
+                [&](Engine& en) { return en.add_note(ticket, "fuzz", "电话13900000001", now); }));
             break;
           case 3:
-            keep(engine.reassign(ticket, arg & 1 ? "m-li" : "m-nobody", "fuzz", "熟悉", now));
+            keep(both([&](Engine& en) {
+              return en.reassign(ticket, arg & 1 ? "m-li" : "m-nobody", "fuzz", "熟悉", now);
+            }));
             break;
           default:
-            keep(engine.recategorize(ticket, arg & 1 ? "safety" : "nope", "fuzz", "", now));
+            keep(both([&](Engine& en) {
+              return en.recategorize(ticket, arg & 1 ? "safety" : "nope", "fuzz", "", now);
+            }));
             break;
         }
         break;
       }
       case 6:
         engine.reload(engine.settings(), testing::make_directory());
-        require(engine.check_indexes(), "indexes after a reload");
+        reading.reload(reading.settings(), testing::make_directory());
+        require(engine.check_indexes() && reading.check_indexes(), "indexes after a reload");
         break;
       case 7:  // raw bytes as an SMS from a villager
       {

@@ -118,7 +118,7 @@ TEST_F(SlaClocksTest, SyncArmsAndCancelsOnlyTheDifference) {
 TEST_F(SlaClocksTest, ARestoreCountsWhatTheDaemonArmsFromTheStoredDeadlines) {
   start_sla_clocks(settings, ticket, t0, false);
   ArmedSlaTimers armed;
-  armed.restore(settings, {{ticket.number, ticket}});
+  armed.restore(settings, {ticket});
   EXPECT_EQ(armed.size(), 1u);
   EXPECT_TRUE(armed.sync(settings, ticket, t0).empty());
   armed.forget(ticket.number);
