@@ -84,16 +84,17 @@ bool Engine::answer_rating_question(Call& call, Ticket& ticket, const std::strin
 // 收到 / 好的 / OK from a member: accepts her one new dispatch; otherwise a one-line hint, not the
 // whole help (帮助 still gives that).
 void Engine::member_short_reply(Call& call, const Member& member) {
-  std::vector<Ticket*> waiting;
-  for (Ticket* ticket : member_open_tickets(member)) {
-    if (ticket->state == TicketState::dispatched || ticket->state == TicketState::reopened) {
-      waiting.push_back(ticket);
+  std::vector<TicketNo> waiting;  // by the summaries: no ticket is read to count them
+  for (TicketNo number : index_.working_on(member.id)) {
+    const TicketSummary* s = book_.summary(number);
+    if (s && (s->state == TicketState::dispatched || s->state == TicketState::reopened)) {
+      waiting.push_back(number);
     }
   }
   if (waiting.size() == 1) {
     call.log(LogLevel::info, "member " + member.id + " acknowledged ticket " +
-                                 std::to_string(waiting.front()->number) + ": accepted");
-    member_accept(call, member, waiting.front()->number);
+                                 std::to_string(waiting.front()) + ": accepted");
+    member_accept(call, member, waiting.front());
     return;
   }
   call.log(LogLevel::info, "member " + member.id + " acknowledged with " +

@@ -76,22 +76,23 @@ Ticket* Engine::member_ticket(Call& call, const Member& member, std::optional<Ti
     }
     return found;
   }
-  std::vector<Ticket*> open = member_open_tickets(member);
-  if (open.size() == 1) return open.front();
+  // The numbers are in the index: only the one ticket is read, and a list reads none.
+  const std::set<TicketNo>& open = index_.working_on(member.id);
+  if (open.size() == 1) return book_.get(*open.begin());
   if (open.empty()) {
     call.reply(t.member_no_tickets, {});
     return nullptr;
   }
   std::string list;
-  for (const Ticket* ticket : open) {
+  for (TicketNo number : open) {
     list += list.empty() ? "" : "、";
-    list += std::to_string(ticket->number);
+    list += std::to_string(number);
   }
   call.reply(t.member_which_ticket, TemplateValues()
                                         .set("count", static_cast<long long>(open.size()))
                                         .set("list", list)
                                         .set("command", std::string(command))
-                                        .set("ticket", open.front()->number));
+                                        .set("ticket", *open.begin()));
   return nullptr;
 }
 

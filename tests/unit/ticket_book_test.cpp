@@ -108,13 +108,16 @@ class ReadingEngineTest : public ::testing::Test {
 
   std::string both(const std::function<Effects(Engine&)>& call) {
     const std::string held = digest(call(holding_));
+    const std::size_t loads_before = stored_.loads;
     const Effects effects = call(reading_);
+    call_loads_ = stored_.loads - loads_before;
     const std::string read = digest(effects);
     EXPECT_EQ(held, read);
     stored_.store(effects);
     reading_.release_tickets();
     EXPECT_EQ(reading_.tickets_in_memory(), 0u);
-    EXPECT_TRUE(reading_.check_indexes());
+    EXPECT_TRUE(reading_.check_indexes());  // reads every ticket: let them go again
+    reading_.release_tickets();
     return read;
   }
   std::string sms(const char* from, const char* text) {
@@ -135,6 +138,7 @@ class ReadingEngineTest : public ::testing::Test {
   Engine reading_;
   TimePoint now_ = kT0;
   std::int64_t inbound_ = 0;
+  std::size_t call_loads_ = 0;  // tickets the last call read from the repository
 };
 
 TEST_F(ReadingEngineTest, AConversationFromReportToRatingAnswersTheSame) {
@@ -162,6 +166,21 @@ TEST_F(ReadingEngineTest, AConversationFromReportToRatingAnswersTheSame) {
   EXPECT_EQ(holding_.ticket_counts(now_).by_state, reading_.ticket_counts(now_).by_state);
   EXPECT_EQ(holding_.ticket_counts(now_).overdue, reading_.ticket_counts(now_).overdue);
   EXPECT_GT(stored_.loads, 0u);
+}
+
+TEST_F(ReadingEngineTest, AMemberWithSeveralTicketsAskedWhichOneReadsNone) {
+  sms(kZhangPhone, "村口两盏路灯杆被大风刮倒了");
+  now_ += 2h;  // past duplicate_join: a new problem is a new ticket
+  sms(kZhangPhone, "村里水管爆了，到处是水");
+  both([&](Engine& e) { return e.reassign(1, "m-wang", "ops", "", now_); });
+  both([&](Engine& e) { return e.reassign(2, "m-wang", "ops", "", now_); });
+  ASSERT_EQ(holding_.open_load().at("m-wang"), 2u);
+  EXPECT_NE(sms(kWangPhone, "接").find("1、2"), std::string::npos);  // which one? 1 or 2
+  EXPECT_EQ(call_loads_, 0u);
+  sms(kWangPhone, "收到");  // two waiting: a hint, counted by the summaries
+  EXPECT_EQ(call_loads_, 0u);
+  sms(kWangPhone, "接2");
+  EXPECT_EQ(call_loads_, 1u);
 }
 
 TEST_F(ReadingEngineTest, ARestoredEngineKeepsOnlySummariesAndArmsTheSameTimers) {
