@@ -1,7 +1,10 @@
 #include "daemon/app/engine_timers.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
+
+#include "daemon/domain/sla_clocks.hpp"
 
 namespace lianxin::app {
 
@@ -26,8 +29,10 @@ EngineTimers::Key EngineTimers::unpack(std::uint64_t key) {
 }
 
 bool EngineTimers::live(const Entry& entry) const {
-  auto it = at_.find(entry.key);
-  return it != at_.end() && it->second == entry.at;
+  const Key key = unpack(entry.key);
+  if (domain::is_sla_kind(key.second)) return sla_(key.first, key.second) == entry.at;
+  auto it = other_at_.find(entry.key);
+  return it != other_at_.end() && it->second == entry.at;
 }
 
 void EngineTimers::push(Entry entry) {
@@ -46,23 +51,23 @@ void EngineTimers::drop_stale_top() {
 
 void EngineTimers::apply(const domain::TimerRequest& request) {
   const std::uint64_t key = pack({request.ticket, request.kind});
-  if (request.cancel) {
-    at_.erase(key);  // its heap entry is stale now
-    return;
+  if (domain::is_sla_kind(request.kind)) {
+    if (!request.cancel) push({request.at, key});  // a cancel is in the record already
+  } else if (request.cancel) {
+    other_at_.erase(key);  // its heap entry is stale now
+  } else {
+    auto [it, inserted] = other_at_.try_emplace(key, request.at);
+    if (!inserted) {
+      if (it->second == request.at) return;  // armed for then already
+      it->second = request.at;
+    }
+    push({request.at, key});
   }
-  auto [it, inserted] = at_.try_emplace(key, request.at);
-  if (!inserted) {
-    if (it->second == request.at) return;  // armed for then already
-    it->second = request.at;
-  }
-  push({request.at, key});
-  // Re-arming leaves stale entries behind: sweep them when they are more than the live ones.
-  if (heap_.size() > 2 * at_.size() + 64) {
-    std::vector<Entry> kept;
-    kept.reserve(at_.size());
-    for (const auto& [armed_key, at] : at_) kept.push_back({at, armed_key});
-    std::make_heap(kept.begin(), kept.end(), later<Entry, Entry>);
-    heap_ = std::move(kept);
+  // Re-arming and cancelling leave stale entries behind: sweep them once the heap has doubled.
+  if (heap_.size() > 2 * swept_size_ + 64) {
+    std::erase_if(heap_, [this](const Entry& entry) { return !live(entry); });
+    std::make_heap(heap_.begin(), heap_.end(), later<Entry, Entry>);
+    swept_size_ = heap_.size();
   }
 }
 
@@ -74,10 +79,12 @@ std::optional<domain::TimePoint> EngineTimers::earliest() {
 
 std::vector<EngineTimers::Key> EngineTimers::take_due(domain::TimePoint now) {
   std::vector<Key> due;
+  std::unordered_set<std::uint64_t> taken;  // a timer cancelled and re-armed for the same time
   for (drop_stale_top(); !heap_.empty() && heap_.front().at <= now; drop_stale_top()) {
     const std::uint64_t key = heap_.front().key;
     pop();
-    at_.erase(key);  // a second entry for the same key and time (cancelled, re-armed) is stale
+    if (!taken.insert(key).second) continue;  // has two entries: it fires once
+    other_at_.erase(key);
     due.push_back(unpack(key));
   }
   return due;

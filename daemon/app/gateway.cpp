@@ -88,6 +88,9 @@ Gateway::Gateway(asio::io_context& io, Journal& journal, store::Store& store,
       options_(std::move(options)),
       assembler_(options_.reassembly),
       ussd_(engine_, options_.ussd_dialects),
+      engine_timers_([this](domain::TicketNo ticket, domain::TimerKind kind) {
+        return engine_.sla_timer_at(ticket, kind);
+      }),
       engine_timer_(io),
       reassembly_timer_(io),
       retry_timer_(io),

@@ -183,6 +183,11 @@ class Engine {
   std::size_t throttled_senders(TimePoint now) const;
   // Timers the daemon must arm after restore() (from the tickets' stored deadlines).
   std::vector<TimerRequest> pending_timers() const;
+  // When the SLA timer (ticket, kind) is armed for, as the engine asked the daemon; nullopt when
+  // it is not (the gateway keeps no copy of these: EngineTimers asks here).
+  std::optional<TimePoint> sla_timer_at(TicketNo ticket, TimerKind kind) const {
+    return armed_sla_.at(ticket, kind);
+  }
   std::optional<Explanation> explain(TicketNo number) const;
   // True when the index (by reporter, open load per member, finished tickets) and the tickets'
   // summaries match a full recount of the tickets. For tests: it reads every ticket.

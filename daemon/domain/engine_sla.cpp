@@ -133,8 +133,8 @@ std::string Engine::deadline_text(TimePoint at) const {
 void Engine::sla_timer_fired(Call& call, Ticket& ticket, TimerKind kind) {
   // The daemon dropped the timer when it fired; what is still due is re-armed by finish().
   armed_sla_.fired(ticket.number, kind);
-  const bool accept_phase = kind == TimerKind::accept_reminder || kind == TimerKind::accept_overdue;
-  const bool reminder = kind == TimerKind::accept_reminder || kind == TimerKind::resolve_reminder;
+  const bool accept_phase = is_accept_phase(kind);
+  const bool reminder = is_reminder(kind);
   // The stored ticket decides: a timer for a phase the ticket has left, for a deadline it no
   // longer has, or before its time, is stale.
   const std::optional<TimePoint> due = sla_due(settings_, ticket, kind);

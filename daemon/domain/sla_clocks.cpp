@@ -30,10 +30,6 @@ bool waits_for_accept(TicketState state) {
   return state == TicketState::dispatched || state == TicketState::reopened;
 }
 
-bool is_accept_phase(TimerKind kind) {
-  return kind == TimerKind::accept_reminder || kind == TimerKind::accept_overdue;
-}
-
 // The reminder before `deadline` unless it was sent already.
 std::optional<TimePoint> reminder_for(const Settings& settings, const Ticket& t, TimePoint deadline,
                                       bool accept_phase) {
@@ -152,6 +148,25 @@ void ArmedSlaTimers::fired(TicketNo ticket, TimerKind kind) {
 
 void ArmedSlaTimers::forget(TicketNo ticket) {
   armed_.erase(ticket);
+}
+
+bool is_sla_kind(TimerKind kind) {
+  return slot(kind).has_value();
+}
+
+bool is_accept_phase(TimerKind kind) {
+  return kind == TimerKind::accept_reminder || kind == TimerKind::accept_overdue;
+}
+
+bool is_reminder(TimerKind kind) {
+  return kind == TimerKind::accept_reminder || kind == TimerKind::resolve_reminder;
+}
+
+std::optional<TimePoint> ArmedSlaTimers::at(TicketNo ticket, TimerKind kind) const {
+  const std::optional<std::size_t> index = slot(kind);
+  auto it = armed_.find(ticket);
+  if (!index || it == armed_.end() || it->second[*index] == kNone) return std::nullopt;
+  return it->second[*index];
 }
 
 void ArmedSlaTimers::append_armed(TicketNo ticket, std::vector<TimerRequest>& out) const {

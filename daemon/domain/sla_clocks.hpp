@@ -22,6 +22,12 @@ namespace lianxin::domain {
 void start_sla_clocks(const Settings& settings, Ticket& ticket, TimePoint now,
                       bool restart_resolve);
 
+// accept_reminder, accept_overdue, resolve_reminder, resolve_overdue: the kinds ArmedSlaTimers
+// records.
+bool is_sla_kind(TimerKind kind);
+bool is_accept_phase(TimerKind kind);  // accept_reminder, accept_overdue
+bool is_reminder(TimerKind kind);      // accept_reminder, resolve_reminder
+
 // The SLA timers the ticket's stored state asks for: reminder and overdue for the phase it is in
 // (accept while dispatched or reopened, resolve while with the assignee); no reminder for a
 // deadline already reminded of.
@@ -42,6 +48,8 @@ class ArmedSlaTimers {
   // The daemon drops a timer when it fires.
   void fired(TicketNo ticket, TimerKind kind);
   void forget(TicketNo ticket);
+  // When the SLA timer (ticket, kind) is armed for; nullopt when it is not (or not an SLA kind).
+  std::optional<TimePoint> at(TicketNo ticket, TimerKind kind) const;
   // Appends the ticket's armed timers, in kind order (as sla_timers_of gives them).
   void append_armed(TicketNo ticket, std::vector<TimerRequest>& out) const;
   std::size_t size() const { return armed_.size(); }
